@@ -1,0 +1,67 @@
+"""Per-site crawl settings from the repository's `config/sites.toml`."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from crawler.urls import site_key
+
+SITES_FILE = Path(__file__).resolve().parent.parent / "config" / "sites.toml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    base_url: str
+    name: str = ""
+    download_delay: float = 0.0
+    concurrent_requests: int = 8
+    max_pages: int = 50000
+    max_link_depth: int = 2
+    max_page_bytes: int = 10_000_000
+    obey_robots: bool = True
+    allowed_sections: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> str:
+        """The key stored in every row's `site` column (host without www)."""
+        return site_key(self.base_url)
+
+
+def _sites_file() -> Path:
+    return Path(os.environ.get("NEWSROOM_SITES_FILE", SITES_FILE))
+
+
+def _build(entry: dict[str, Any], defaults: dict[str, Any]) -> SiteConfig:
+    known = {f.name for f in fields(SiteConfig)}
+    merged = {**defaults, **entry}
+    unknown = set(merged) - known
+    if unknown:
+        raise ValueError(f"unknown site settings in {_sites_file()}: {sorted(unknown)}")
+    return SiteConfig(**merged)
+
+
+def load_sites(path: Path | None = None) -> list[SiteConfig]:
+    """Every configured site, defaults applied."""
+    data = tomllib.loads((path or _sites_file()).read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+    return [_build(entry, defaults) for entry in data.get("site", [])]
+
+
+LOOPBACK_HOSTS = ("127.", "localhost", "[::1]", "::1")
+
+
+def site_config(base_url: str, path: Path | None = None) -> SiteConfig:
+    """Settings for base_url: its configured entry, or the defaults for an unlisted site."""
+    data = tomllib.loads((path or _sites_file()).read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+    for entry in data.get("site", []):
+        if site_key(entry["base_url"]) == site_key(base_url):
+            return _build({**entry, "base_url": base_url}, defaults)
+    if site_key(base_url).startswith(LOOPBACK_HOSTS):
+        # A server on this machine (the demo portal) needs no politeness delay.
+        defaults = {**defaults, "download_delay": 0.0, "concurrent_requests": 16}
+    return _build({"base_url": base_url}, defaults)

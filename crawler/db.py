@@ -1,0 +1,189 @@
+"""Database access: which server to use, connections, and forward-only migrations."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Any fixed 64-bit number works; it only has to be the same for every migrator.
+MIGRATION_LOCK_KEY = 7_351_220_001
+EMBEDDED_DB_NAME = "newsroom"
+
+
+class MigrationError(RuntimeError):
+    """A migration file is malformed or was changed after it was applied."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def embedded_data_dir() -> Path:
+    """Where the embedded PostgreSQL keeps its files (NEWSROOM_HOME overrides the user data dir)."""
+    home = os.environ.get("NEWSROOM_HOME")
+    if home:
+        return Path(home) / "pgdata"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("newsroom")) / "pgdata"
+
+
+def embedded_server_url() -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a URL of its maintenance database."""
+    import pgserver
+
+    data_dir = embedded_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None keeps the server running after this process ends, so the next
+    # command (or a parallel clean worker) reuses it instead of paying the start-up again.
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    return str(server.get_uri())
+
+
+def _with_database(url: str, dbname: str) -> str:
+    """Return url pointing at another database on the same server."""
+    dsn = psycopg2.extensions.parse_dsn(url)
+    dsn["dbname"] = dbname
+    return psycopg2.extensions.make_dsn(**dsn)
+
+
+def database_url() -> str:
+    """The database to use: DATABASE_URL when set, else the embedded default."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    maintenance = embedded_server_url()
+    ensure_database(maintenance, EMBEDDED_DB_NAME)
+    return _with_database(maintenance, EMBEDDED_DB_NAME)
+
+
+def ensure_database(server_url: str, dbname: str, template: str | None = None) -> None:
+    """Create database dbname on the server unless it exists."""
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+            if cur.fetchone():
+                return
+            query = f'CREATE DATABASE "{dbname}"'
+            if template:
+                query += f' TEMPLATE "{template}"'
+            cur.execute(query)
+    finally:
+        conn.close()
+
+
+def drop_database(server_url: str, dbname: str) -> None:
+    """Drop database dbname, disconnecting its sessions first."""
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+def connect(url: str | None = None) -> psycopg2.extensions.connection:
+    """Open a connection (UTC session time zone) to url or the default database."""
+    conn = psycopg2.connect(url or database_url())
+    with conn.cursor() as cur:
+        cur.execute("SET TIME ZONE 'UTC'")
+    conn.commit()
+    return conn
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[psycopg2.extensions.cursor]:
+    """A cursor inside one transaction: committed on success, rolled back on any error."""
+    conn = connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
+def load_migrations(sql_dir: Path = SQL_DIR) -> list[Migration]:
+    """Read the numbered migration files in order."""
+    migrations = []
+    for path in sorted(sql_dir.glob("*.sql")):
+        match = MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_snake_case.sql")
+        migrations.append(Migration(match.group(1), path.stem, path.read_text(encoding="utf-8")))
+    versions = [m.version for m in migrations]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"two migrations share a number: {versions}")
+    return migrations
+
+
+def migrate(url: str | None = None, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Apply pending migrations, each in its own transaction; return the names applied."""
+    conn = connect(url)
+    applied_now: list[str] = []
+    try:
+        with conn, conn.cursor() as cur:
+            # One migrator at a time: parallel stages starting together must not race.
+            cur.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+            cur.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                       version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                       applied_at timestamptz NOT NULL DEFAULT now())"""
+            )
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT version, checksum FROM schema_migrations")
+                applied = dict(cur.fetchall())
+            conn.commit()
+            for migration in load_migrations(sql_dir):
+                if migration.version in applied:
+                    if applied[migration.version] != migration.checksum:
+                        raise MigrationError(
+                            f"{migration.name} changed after it was applied; add a new migration instead"
+                        )
+                    continue
+                with conn, conn.cursor() as cur:
+                    cur.execute(migration.sql)
+                    cur.execute(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                        (migration.version, migration.name, migration.checksum),
+                    )
+                applied_now.append(migration.name)
+        finally:
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+    finally:
+        conn.close()
+    return applied_now
+
+
+def connect_migrated(url: str | None = None) -> psycopg2.extensions.connection:
+    """Apply pending migrations, then open a connection: what every stage does first."""
+    url = url or database_url()
+    migrate(url)
+    return connect(url)
+
+
+def as_dict_cursor(conn: psycopg2.extensions.connection) -> psycopg2.extras.RealDictCursor:
+    """A cursor whose rows are dicts."""
+    return conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
