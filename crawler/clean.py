@@ -1,0 +1,386 @@
+"""The clean stage: raw pages in, one `articles` row per canonical URL out, changes kept as versions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing import get_context
+from typing import Any
+from urllib.parse import urlsplit
+
+from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
+
+from crawler import extract, urls
+from crawler.dedupe import content_hash
+
+log = logging.getLogger(__name__)
+
+BATCH_PER_WORKER = 32
+# Below this many pages a process pool costs more to start than it saves.
+MIN_PAGES_FOR_POOL = 24
+FILL_FIELDS = ("title", "published_at", "body", "authors", "section")
+
+
+@dataclass(frozen=True)
+class RawPage:
+    page_id: int
+    run_id: str
+    site: str
+    url: str
+    final_url: str
+    fetched_at: datetime
+    content_type: str | None
+    body_gzip: bytes | None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    page_id: int
+    article: dict[str, Any] | None
+    rejected_reason: str | None
+
+
+def extract_page(page: RawPage) -> Extracted:
+    """Decompress and extract one raw page (runs in a worker process)."""
+    if not page.body_gzip:
+        return Extracted(page.page_id, None, "empty")
+    try:
+        html = gzip.decompress(page.body_gzip)
+    except (OSError, EOFError, zlib.error):
+        return Extracted(page.page_id, None, "corrupt_body")
+    article = extract.extract_article(html, url=page.final_url, content_type=page.content_type)
+    if article.rejected_reason:
+        return Extracted(page.page_id, None, article.rejected_reason)
+    return Extracted(page.page_id, article.to_dict(), None)
+
+
+def reason_code(reason: str) -> str:
+    """The short code of a rejection reason ('not_article: tag page' -> 'not_article')."""
+    return reason.split(":", 1)[0].strip()
+
+
+def is_primary_page(final_url: str, canonical: str) -> bool:
+    """True when the page is the article's own URL, not an AMP copy or another alias of it."""
+    parts = urlsplit(final_url)
+    if urls.AMP_PATH_SUFFIX.search(parts.path) or (parts.hostname or "").startswith("amp."):
+        return False
+    return urls.normalize_url(final_url) == canonical
+
+
+def _text_changed(row: dict[str, Any], article: dict[str, Any], new_hash: str) -> bool:
+    return row["content_hash"] != new_hash or (row["title"] or "") != (article.get("title") or "")
+
+
+def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean: bool) -> tuple[str, int]:
+    """Write one extracted article; return (outcome, article_id)."""
+    canonical = urls.canonical_url(page.final_url, article.get("canonical_url"))
+    body = article.get("body") or ""
+    new_hash = content_hash(body)
+    fields = {
+        "title": article.get("title"),
+        "lead": article.get("lead"),
+        "body": body,
+        "authors": article.get("authors") or [],
+        "section": article.get("section"),
+        "section_path": article.get("section_path") or [],
+        "tags": article.get("tags") or [],
+        "published_at": article.get("published_at"),
+        "modified_at": article.get("modified_at"),
+        "language": article.get("language"),
+        "word_count": article.get("word_count") or len(body.split()),
+        "content_hash": new_hash,
+        "is_paywalled": bool(article.get("is_paywalled")),
+        "extractor_version": extract.EXTRACTOR_VERSION,
+        "field_sources": json.dumps(article.get("sources") or {}),
+    }
+    cur.execute(
+        "SELECT article_id, title, content_hash, version, last_seen_at FROM articles WHERE url = %s FOR UPDATE",
+        (canonical,),
+    )
+    columns = [d[0] for d in cur.description]
+    found = cur.fetchone()
+    if found is None:
+        names = ", ".join(fields)
+        cur.execute(
+            f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
+                VALUES (%s, %s, {", ".join(["%s"] * len(fields))}, %s, %s, %s, %s)
+                RETURNING article_id""",
+            (canonical, page.site, *fields.values(), page.fetched_at, page.fetched_at, page.page_id, page.run_id),
+        )
+        article_id = cur.fetchone()[0]
+        _record_aliases(cur, page, canonical, article_id)
+        return "new", article_id
+
+    row = dict(zip(columns, found, strict=True))
+    article_id = row["article_id"]
+    _record_aliases(cur, page, canonical, article_id)
+    changed = _text_changed(row, article, new_hash)
+    # Only the article's own page may change its text: an AMP copy or an older fetch must not
+    # flip the row back and forth between two renderings of the same story.
+    authoritative = is_primary_page(page.final_url, canonical) and page.fetched_at >= row["last_seen_at"]
+    if reclean:
+        _update_fields(cur, article_id, fields, page, bump_version=False)
+        return ("updated" if changed else "unchanged"), article_id
+    if changed and authoritative:
+        cur.execute(
+            """INSERT INTO article_versions (article_id, version, title, lead, body, authors, section, tags,
+                   published_at, modified_at, word_count, content_hash, valid_from, valid_to, run_id)
+               SELECT article_id, version, title, lead, body, authors, section, tags, published_at,
+                      modified_at, word_count, content_hash, updated_at, %s, run_id
+               FROM articles WHERE article_id = %s
+               ON CONFLICT (article_id, version) DO NOTHING""",
+            (page.fetched_at, article_id),
+        )
+        _update_fields(cur, article_id, fields, page, bump_version=True)
+        return "updated", article_id
+    cur.execute(
+        "UPDATE articles SET last_seen_at = GREATEST(last_seen_at, %s) WHERE article_id = %s",
+        (page.fetched_at, article_id),
+    )
+    return "unchanged", article_id
+
+
+def _update_fields(
+    cur: Cursor, article_id: int, fields: dict[str, Any], page: RawPage, bump_version: bool
+) -> None:
+    assignments = ", ".join(f"{name} = %s" for name in fields)
+    cur.execute(
+        f"""UPDATE articles SET {assignments},
+                version = version + %s, raw_page_id = %s, run_id = %s, updated_at = %s,
+                last_seen_at = GREATEST(last_seen_at, %s)
+            WHERE article_id = %s""",
+        (*fields.values(), int(bump_version), page.page_id, page.run_id, page.fetched_at, page.fetched_at,
+         article_id),
+    )
+
+
+def _record_aliases(cur: Cursor, page: RawPage, canonical: str, article_id: int) -> None:
+    variants = {urls.normalize_url(page.url), urls.normalize_url(page.final_url), page.url, page.final_url}
+    variants.discard(canonical)
+    for variant in variants:
+        cur.execute(
+            """INSERT INTO url_aliases (url, article_id, first_seen_at) VALUES (%s, %s, %s)
+               ON CONFLICT (url) DO UPDATE SET article_id = EXCLUDED.article_id""",
+            (variant, article_id, page.fetched_at),
+        )
+
+
+def _mark_page(cur: Cursor, page_id: int, outcome: str, reason: str | None, article_id: int | None) -> None:
+    cur.execute(
+        """UPDATE raw_pages SET cleaned_at = now(), clean_outcome = %s,
+               rejected_reason = COALESCE(%s, rejected_reason), extractor_version = %s, article_id = %s
+           WHERE page_id = %s""",
+        (outcome, reason, extract.EXTRACTOR_VERSION, article_id, page_id),
+    )
+
+
+PAGE_COLUMNS = "page_id, run_id, site, url, final_url, fetched_at, content_type, body_gzip, article_id"
+
+
+def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> tuple[list[RawPage], list[int]]:
+    """Lock the next uncleaned pages; return (pages to extract, ids of pages the crawl already rejected)."""
+    condition = "cleaned_at IS NULL" + (" AND run_id = %s" if run_id else "")
+    params: tuple[Any, ...] = (run_id, limit) if run_id else (limit,)
+    # SKIP LOCKED lets several clean processes share the backlog without cleaning a page twice.
+    cur.execute(
+        f"""SELECT {PAGE_COLUMNS}, rejected_reason, status FROM raw_pages WHERE {condition}
+            ORDER BY fetched_at, page_id LIMIT %s FOR UPDATE SKIP LOCKED""",
+        params,
+    )
+    pages, rejected = [], []
+    for row in cur.fetchall():
+        *page_fields, crawl_reason, status = row
+        if crawl_reason or not 200 <= status < 300:
+            rejected.append(row[0])
+        else:
+            page_fields[7] = bytes(page_fields[7]) if page_fields[7] is not None else None
+            pages.append(RawPage(*page_fields))
+    return pages, rejected
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[Executor | None]:
+    if workers <= 1:
+        yield None
+        return
+    # forkserver: workers start from a clean process, never from a copy holding open DB sockets;
+    # preloading the extractor there means each worker does not pay trafilatura's import again.
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["crawler.extract"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
+
+
+def _extract_all(pool: Executor | None, pages: list[RawPage]) -> list[Extracted]:
+    if pool is None or len(pages) < MIN_PAGES_FOR_POOL:
+        return [extract_page(page) for page in pages]
+    return list(pool.map(extract_page, pages, chunksize=4))
+
+
+def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], reclean: bool) -> list[str]:
+    by_id = {page.page_id: page for page in pages}
+    outcomes = []
+    # Primary pages first, so an AMP copy in the same batch never creates the row its original would.
+    ordered = sorted(
+        results,
+        key=lambda r: (by_id[r.page_id].fetched_at, r.article is not None and not is_primary_page(
+            by_id[r.page_id].final_url,
+            urls.canonical_url(by_id[r.page_id].final_url, r.article.get("canonical_url")),
+        )),
+    )
+    for result in ordered:
+        page = by_id[result.page_id]
+        if result.article is None:
+            _mark_page(cur, page.page_id, "rejected", result.rejected_reason, None)
+            outcomes.append("rejected")
+            continue
+        outcome, article_id = _upsert_article(cur, page, result.article, reclean)
+        _mark_page(cur, page.page_id, outcome, None, article_id)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def default_workers() -> int:
+    """Every core of the machine."""
+    return os.cpu_count() or 1
+
+
+def clean_pages(
+    conn: Connection,
+    run_id: str | None = None,
+    workers: int | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Clean every raw page not cleaned yet (of run_id, or all), one transaction per batch."""
+    workers = workers or default_workers()
+    totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    touched_runs: set[str] = set()
+    with _executor(workers) as pool:
+        while True:
+            with conn, conn.cursor() as cur:
+                pages, crawl_rejected = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
+                if not pages and not crawl_rejected:
+                    break
+                for page_id in crawl_rejected:
+                    _mark_page(cur, page_id, "rejected", None, None)
+                outcomes = _write_results(cur, pages, _extract_all(pool, pages), reclean=False)
+                cur.execute("SELECT DISTINCT run_id FROM raw_pages WHERE page_id = ANY(%s)",
+                            ([p.page_id for p in pages] + crawl_rejected,))
+                touched_runs.update(row[0] for row in cur.fetchall())
+            totals["pages"] += len(pages) + len(crawl_rejected)
+            totals["rejected"] += len(crawl_rejected)
+            for outcome in outcomes:
+                totals[outcome] += 1
+            if on_batch:
+                on_batch(totals["pages"], totals["rejected"])
+    totals["runs"] = sorted(touched_runs)
+    return totals
+
+
+def reclean_pages(
+    conn: Connection, only_outdated: bool = True, workers: int | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Re-extract each article's latest raw page with the current extractor, without crawling again."""
+    workers = workers or default_workers()
+    totals = {"pages": 0, "updated": 0, "unchanged": 0, "rejected": 0, "missing_raw_page": 0}
+    condition = "a.extractor_version <> %s" if only_outdated else "TRUE"
+    last_id = 0
+    with _executor(workers) as pool:
+        while True:
+            with conn, conn.cursor() as cur:
+                cur.execute(
+                    f"""SELECT a.article_id, {", ".join("p." + c for c in PAGE_COLUMNS.split(", ")[:-1])}
+                        FROM articles a LEFT JOIN raw_pages p ON p.page_id = a.raw_page_id
+                        WHERE {condition} AND a.article_id > %s ORDER BY a.article_id LIMIT %s
+                        FOR UPDATE OF a""",
+                    ((extract.EXTRACTOR_VERSION,) if only_outdated else ()) + (last_id, BATCH_PER_WORKER * workers),
+                )
+                rows = cur.fetchall()
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                pages = []
+                for article_id, *page_fields in rows:
+                    if page_fields[0] is None:
+                        totals["missing_raw_page"] += 1
+                        continue
+                    page_fields[7] = bytes(page_fields[7]) if page_fields[7] is not None else None
+                    pages.append(RawPage(*page_fields, article_id=article_id))
+                results = _extract_all(pool, pages)
+                for page, result in zip(pages, results, strict=True):
+                    if result.article is None:
+                        # The archive keeps the article; the reason is recorded on its page for review.
+                        cur.execute(
+                            "UPDATE raw_pages SET rejected_reason = %s, extractor_version = %s WHERE page_id = %s",
+                            (result.rejected_reason, extract.EXTRACTOR_VERSION, page.page_id),
+                        )
+                        totals["rejected"] += 1
+                        continue
+                    outcome, _ = _upsert_article(cur, page, result.article, reclean=True)
+                    cur.execute(
+                        "UPDATE raw_pages SET extractor_version = %s WHERE page_id = %s",
+                        (extract.EXTRACTOR_VERSION, page.page_id),
+                    )
+                    totals[outcome] += 1
+            totals["pages"] += len(rows)
+            if on_batch:
+                on_batch(totals["pages"], totals["rejected"])
+    return totals
+
+
+def run_clean_figures(cur: Cursor, run_id: str) -> dict[str, Any]:
+    """The clean figures of one run, derived from what its pages became (so a re-run reports the same)."""
+    cur.execute(
+        """SELECT clean_outcome, count(*) FROM raw_pages
+           WHERE run_id = %s AND cleaned_at IS NOT NULL GROUP BY clean_outcome""",
+        (run_id,),
+    )
+    outcomes = dict(cur.fetchall())
+    cur.execute(
+        """SELECT split_part(rejected_reason, ':', 1), count(*) FROM raw_pages
+           WHERE run_id = %s AND rejected_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC""",
+        (run_id,),
+    )
+    rejected = dict(cur.fetchall())
+    cur.execute(
+        """SELECT count(*),
+                  count(*) FILTER (WHERE coalesce(a.title, '') <> ''),
+                  count(*) FILTER (WHERE a.published_at IS NOT NULL),
+                  count(*) FILTER (WHERE a.body <> ''),
+                  count(*) FILTER (WHERE cardinality(a.authors) > 0),
+                  count(*) FILTER (WHERE a.section IS NOT NULL)
+           FROM articles a
+           WHERE a.article_id IN (SELECT article_id FROM raw_pages
+                                  WHERE run_id = %s AND clean_outcome IN ('new', 'updated', 'unchanged'))""",
+        (run_id,),
+    )
+    total, *filled = cur.fetchone()
+    return {
+        "pages": sum(outcomes.values()),
+        "new": outcomes.get("new", 0),
+        "updated": outcomes.get("updated", 0),
+        "unchanged": outcomes.get("unchanged", 0),
+        "rejected": rejected,
+        "articles": total,
+        "field_fill": {name: round(n / total, 3) if total else 0.0 for name, n in zip(FILL_FIELDS, filled, strict=True)},
+    }
+
+
+def timed(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Call fn and add its wall-clock seconds to the figures it returns."""
+    start = time.monotonic()
+    figures = fn()
+    figures["seconds"] = round(time.monotonic() - start, 2)
+    return figures

@@ -1,0 +1,174 @@
+"""The pipeline's stages as plain functions: what the CLI and the Airflow DAGs both call.
+
+Every stage applies pending migrations first, is keyed by a crawl run id where it has one, records
+its figures in the run ledger (`crawl_runs.stats`) and can be re-run alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from crawler import clean as clean_stage
+from crawler import db, runs
+from crawler.config import site_config
+from crawler.progress import Poller, Progress
+
+log = logging.getLogger(__name__)
+
+
+def _prepare(db_url: str | None) -> str:
+    url = db_url or db.database_url()
+    db.migrate(url)
+    return url
+
+
+def crawl(
+    site_url: str,
+    run_id: str | None = None,
+    db_url: str | None = None,
+    airflow_run_id: str | None = None,
+    progress: bool = False,
+    max_pages: int | None = None,
+) -> dict[str, Any]:
+    """Fetch the site into raw_pages in a Scrapy subprocess; return the crawl figures (incl. run_id)."""
+    from crawler.crawl import run_crawl
+
+    url = _prepare(db_url)
+    config = site_config(site_url)
+    run_id = run_id or runs.new_run_id(site_url)
+    with db.transaction(url) as cur:
+        runs.start_run(cur, run_id, config.site, airflow_run_id)
+    meter = Progress("crawl", enabled=progress)
+    conn = db.connect(url)
+
+    def sample() -> None:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE rejected_reason IS NOT NULL) FROM raw_pages WHERE run_id = %s",
+                (run_id,),
+            )
+            pages, rejected = cur.fetchone()
+        meter.update(pages, rejected)
+
+    poller = Poller(sample)
+    poller.start()
+    try:
+        figures = run_crawl(site_url, run_id, url, max_pages=max_pages)
+    except Exception:
+        with db.transaction(url) as cur:
+            runs.finish_run(cur, run_id, "failed")
+        raise
+    finally:
+        poller.stop()
+        conn.close()
+    result = {"run_id": run_id, "site": config.site, **figures}
+    meter.update(figures.get("stored", 0), sum((figures.get("rejected") or {}).values()))
+    meter.close()
+    log.info("crawl %s: %s", run_id, _summary(result))
+    return result
+
+
+def clean(
+    run_id: str | None = None, db_url: str | None = None, workers: int | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Extract articles from raw pages not cleaned yet (of run_id, or all); return the figures."""
+    url = _prepare(db_url)
+    meter = Progress("clean", enabled=progress)
+    started = time.monotonic()
+    conn = db.connect(url)
+    try:
+        totals = clean_stage.clean_pages(
+            conn, run_id=run_id, workers=workers, on_batch=lambda pages, rejected: meter.update(pages, rejected)
+        )
+        meter.close()
+        seconds = round(time.monotonic() - started, 2)
+        figures: dict[str, Any] = {}
+        with conn, conn.cursor() as cur:
+            for touched in totals["runs"]:
+                run_figures = clean_stage.run_clean_figures(cur, touched)
+                run_figures["seconds"] = seconds
+                runs.record_stage(cur, touched, "clean", run_figures)
+                if touched == run_id:
+                    figures = run_figures
+    finally:
+        conn.close()
+    if not run_id:
+        figures = {k: v for k, v in totals.items() if k != "runs"} | {"seconds": seconds}
+    log.info("clean %s: %s", run_id or "(all runs)", _summary(figures))
+    return figures
+
+
+def reclean(db_url: str | None = None, only_outdated: bool = True, workers: int | None = None,
+            progress: bool = False) -> dict[str, Any]:
+    """Re-extract stored raw pages with the current extractor, without crawling again."""
+    url = _prepare(db_url)
+    meter = Progress("reclean", enabled=progress)
+    conn = db.connect(url)
+    try:
+        figures = clean_stage.timed(
+            lambda: clean_stage.reclean_pages(
+                conn, only_outdated=only_outdated, workers=workers,
+                on_batch=lambda pages, rejected: meter.update(pages, rejected),
+            )
+        )
+    finally:
+        conn.close()
+    meter.close()
+    log.info("reclean: %s", _summary(figures))
+    return figures
+
+
+def dedupe(run_id: str | None = None, db_url: str | None = None, rebuild: bool = False) -> dict[str, Any]:
+    """Mark duplicates among articles; figures are recorded under run_id when given."""
+    from crawler import dedupe as dedupe_stage
+
+    url = _prepare(db_url)
+    conn = db.connect(url)
+    try:
+        figures = dedupe_stage.dedupe(conn, run_id=run_id, rebuild=rebuild)
+        if run_id:
+            with conn, conn.cursor() as cur:
+                figures["run_duplicates"] = run_duplicates(cur, run_id)
+                runs.record_stage(cur, run_id, "dedupe", figures)
+    finally:
+        conn.close()
+    log.info("dedupe %s: %s", run_id or "(all)", _summary(figures))
+    return figures
+
+
+def run_duplicates(cur: Any, run_id: str) -> int:
+    """How many articles this run brought in or changed are copies of another article."""
+    cur.execute(
+        """SELECT count(DISTINCT a.article_id) FROM articles a JOIN raw_pages p ON p.article_id = a.article_id
+           WHERE p.run_id = %s AND p.clean_outcome IN ('new', 'updated') AND a.duplicate_of IS NOT NULL""",
+        (run_id,),
+    )
+    return int(cur.fetchone()[0])
+
+
+def finish(run_id: str, db_url: str | None = None, status: str = "success") -> dict[str, Any]:
+    """Close the run in the ledger and return everything recorded for it."""
+    with db.transaction(_prepare(db_url)) as cur:
+        runs.finish_run(cur, run_id, status)
+        return runs.run_stats(cur, run_id)
+
+
+def run(site_url: str, db_url: str | None = None, progress: bool = False, workers: int | None = None,
+        max_pages: int | None = None, run_id: str | None = None) -> dict[str, Any]:
+    """Crawl, clean and dedupe one site; return the run's recorded figures."""
+    url = _prepare(db_url)
+    crawl_figures = crawl(site_url, run_id=run_id, db_url=url, progress=progress, max_pages=max_pages)
+    run_id = crawl_figures["run_id"]
+    try:
+        clean(run_id=run_id, db_url=url, workers=workers, progress=progress)
+        dedupe(run_id=run_id, db_url=url)
+    except Exception:
+        finish(run_id, url, "failed")
+        raise
+    return {"run_id": run_id, "site": crawl_figures["site"], **finish(run_id, url)}
+
+
+def _summary(figures: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in figures.items() if not isinstance(v, dict | list))

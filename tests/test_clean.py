@@ -1,0 +1,115 @@
+"""The clean stage on raw pages written straight into a real PostgreSQL."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+
+import psycopg2.extensions
+
+from crawler import clean, runs
+
+SITE = "portal.test"
+WORDS = "Die Bürgermeisterin der Stadt hat am Montag einen neuen Plan für die Straßen vorgestellt".split()
+
+
+def page_html(title: str, paragraphs: list[str], canonical: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title} – Portal</title>
+<link rel="canonical" href="{canonical}"><meta property="og:type" content="article">
+<script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":"{title}",
+"datePublished":"2026-11-20T08:00:00+01:00","author":[{{"@type":"Person","name":"Anna Schäfer"}}]}}</script>
+</head><body><article><h1>{title}</h1><div class="entry-content">{body}</div></article></body></html>"""
+
+
+def paragraphs(seed: int, count: int = 6) -> list[str]:
+    return [" ".join(WORDS[(seed + i + j) % len(WORDS)] for j in range(40)) + "." for i in range(count)]
+
+
+def add_page(cur, run_id: str, url: str, html: str, fetched_at: datetime, final_url: str | None = None) -> None:
+    cur.execute(
+        """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip, body_bytes, fetched_at)
+           VALUES (%s, %s, %s, %s, 200, 'text/html; charset=utf-8', %s, %s, %s)""",
+        (run_id, SITE, url, final_url or url, gzip.compress(html.encode()), len(html), fetched_at),
+    )
+
+
+def start(conn: psycopg2.extensions.connection, run_id: str) -> None:
+    with conn, conn.cursor() as cur:
+        runs.start_run(cur, run_id, SITE)
+
+
+def count(conn, table: str) -> int:
+    with conn, conn.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table}")
+        return cur.fetchone()[0]
+
+
+def test_variants_collapse_and_a_change_becomes_version_two(conn) -> None:
+    url = "http://portal.test/politik/2026/11/20/plan/"
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    start(conn, "night1")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night1", url, page_html("Der Plan", paragraphs(1), url), t0)
+        add_page(cur, "night1", url + "amp/", page_html("Der Plan", paragraphs(1)[:4], url), t0)
+        add_page(cur, "night1", url + "?utm_source=x", page_html("Der Plan", paragraphs(1), url), t0)
+    first = clean.clean_pages(conn, workers=1)
+    assert (first["new"], first["unchanged"], first["rejected"]) == (1, 2, 0)
+    assert count(conn, "articles") == 1
+
+    start(conn, "night2")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night2", url, page_html("Der Plan", paragraphs(2), url), t0 + timedelta(days=1))
+    second = clean.clean_pages(conn, workers=1)
+    assert second["updated"] == 1
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT version, body FROM articles")
+        version, body = cur.fetchone()
+        cur.execute("SELECT version, body FROM article_versions")
+        old_version, old_body = cur.fetchone()
+    assert (version, old_version) == (2, 1)
+    assert body.startswith(paragraphs(2)[0][:30]) and old_body.startswith(paragraphs(1)[0][:30])
+
+    # Re-running the stage finds nothing left to do and changes nothing.
+    assert clean.clean_pages(conn, workers=1)["pages"] == 0
+    assert (count(conn, "articles"), count(conn, "article_versions")) == (1, 1)
+
+
+def test_non_articles_and_crawl_rejects_never_land(conn) -> None:
+    start(conn, "night1")
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night1", "http://portal.test/impressum/",
+                 "<html><head><title>Impressum</title></head><body><p>Verantwortlich: Max</p></body></html>", t0)
+        add_page(cur, "night1", "http://portal.test/leer/", "", t0)
+        cur.execute(
+            """INSERT INTO raw_pages (run_id, site, url, final_url, status, fetched_at, rejected_reason)
+               VALUES ('night1', %s, 'http://portal.test/riesig/', 'http://portal.test/riesig/', 200, %s, 'too_large')""",
+            (SITE, t0),
+        )
+    totals = clean.clean_pages(conn, workers=1)
+    assert totals["rejected"] == 3 and totals["new"] == 0
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT url, rejected_reason FROM raw_pages ORDER BY url")
+        reasons = dict(cur.fetchall())
+        figures = clean.run_clean_figures(cur, "night1")
+    assert reasons["http://portal.test/riesig/"] == "too_large"
+    assert reasons["http://portal.test/impressum/"].startswith("not_article")
+    assert reasons["http://portal.test/leer/"] is not None
+    assert figures["pages"] == 3 and sum(figures["rejected"].values()) == 3
+
+
+def test_parallel_workers_give_the_same_articles_as_one(conn) -> None:
+    start(conn, "night1")
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    with conn, conn.cursor() as cur:
+        for i in range(40):
+            url = f"http://portal.test/politik/2026/11/20/artikel-{i}/"
+            add_page(cur, "night1", url, page_html(f"Artikel {i}", paragraphs(i), url), t0)
+    totals = clean.clean_pages(conn, workers=2)
+    assert totals["new"] == 40
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(DISTINCT content_hash), min(version), max(version) FROM articles")
+        assert cur.fetchone() == (len({tuple(paragraphs(i)) for i in range(40)}), 1, 1)
+        cur.execute("SELECT count(*) FROM raw_pages WHERE cleaned_at IS NULL")
+        assert cur.fetchone()[0] == 0
