@@ -1,0 +1,766 @@
+"""Article extraction for German news pages: structured data first, trafilatura for the body.
+
+`extract_article` is the one entry point used by the clean stage and by `newsroom extract`; it never
+raises on bad input but returns an `Article` with `rejected_reason` set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from crawler.authors import clean_authors, split_authors
+from crawler.charset import decode_html, looks_binary
+from crawler.dates import parse_date
+from crawler.extract_body import clean_lines, extract_text
+from crawler.extract_meta import (
+    ARTICLE_TYPES,
+    NON_ARTICLE_TYPES,
+    PageMeta,
+    breadcrumb_html,
+    breadcrumb_ld,
+    clean_path,
+    collect,
+    is_false,
+    ld_names,
+    squash,
+    text_of,
+)
+
+EXTRACTOR_VERSION = "2026.11.1"
+MAX_HTML_BYTES = 10_000_000
+# Below this many body words a page is a teaser or a list, unless structured data says "article".
+MIN_ARTICLE_WORDS = 80
+# Even a page that declares itself an article needs some text to be worth storing.
+MIN_STRUCTURED_ARTICLE_WORDS = 25
+
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True
+)
+_WORD = re.compile(r"\w+")
+_NON_ARTICLE_PATH = re.compile(
+    r"/(?:tag|tags|thema|themen|topic|topics|schlagwort|schlagworte|author|authors|autor|autoren|autorin|"
+    r"category|kategorie|rubrik|ressort|archiv|archive|suche|search)(?:/|$)|/page/\d+/?$|/seite-?\d+/?$|"
+    r"/(?:impressum|datenschutz|datenschutzerklaerung|privacy|kontakt|contact|agb|nutzungsbedingungen|"
+    r"barrierefreiheit|cookie-?richtlinie)(?:[./-]|$)",
+    re.IGNORECASE,
+)
+_LEGAL_TITLES = re.compile(
+    r"^(?:impressum|datenschutz(?:erklärung|hinweise)?|kontakt|agb|nutzungsbedingungen|cookie-richtlinie|"
+    r"privacy policy|imprint)\b",
+    re.IGNORECASE,
+)
+_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ")
+_DOMAIN_LIKE = re.compile(r"\w\.(?:de|com|net|org|at|ch|eu|info|online|tv|fm|io|news)\b", re.IGNORECASE)
+_KICKER_CLASS = re.compile(
+    r"kicker|dachzeile|topline|overline|roofline|eyebrow|emphasis|spitzmarke|ueberschrift-klein|pretitle|"
+    r"supertitle|catchline",
+    re.IGNORECASE,
+)
+_EXCLUDED_HEADING_CONTEXT = re.compile(
+    r"breadcrumb|sr-only|visually-?hidden|(?<![\w-])hidden(?![\w-])|teaser|related", re.IGNORECASE
+)
+_NORMALIZE_TITLE = re.compile(r"[\W_]+")
+_PAYWALL_CLASS = re.compile(
+    r"paywall|plus-?teaser|premium-?teaser|article--locked|is-locked|piano-?offer", re.I
+)
+# Token-wise, so that utility classes such as "leading-12" do not count as a lead.
+_LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:lead|leadtext|intro|introduction|teaser[-_]?text|summary|standfirst|abstract|vorspann|"
+    r"preface|excerpt)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# Function words for a cheap language guess when the page declares none.
+_GERMAN_WORDS = frozenset(
+    {
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "mit",
+        "auf",
+        "für",
+        "sich",
+        "dem",
+        "den",
+        "von",
+    }
+)
+_ENGLISH_WORDS = frozenset(
+    {"the", "and", "is", "are", "of", "to", "in", "that", "it", "with", "for", "on", "was"}
+)
+
+
+@dataclass
+class Article:
+    """One extracted article; `rejected_reason` is None when it is usable."""
+
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    section: str | None = None
+    section_path: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    page_type: str | None = None
+    is_paywalled: bool = False
+    rejected_reason: str | None = None
+    word_count: int = 0
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of all fields (JSON-serialisable)."""
+        return asdict(self)
+
+
+def extract_article(
+    html: str | bytes,
+    url: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int = MAX_HTML_BYTES,
+) -> Article:
+    """Extract title, lead, body, authors, dates, section, tags and language from one HTML page."""
+    try:
+        return _extract(html, url, content_type, max_bytes)
+    except Exception as error:
+        return Article(rejected_reason=f"error: {type(error).__name__}: {error}"[:200])
+
+
+def _extract(html: str | bytes, url: str | None, content_type: str | None, max_bytes: int) -> Article:
+    if html is None or len(html) == 0:
+        return Article(rejected_reason="empty")
+    # Check the size before decoding or parsing: a 20 MB page would cost far more than it is worth.
+    size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return Article(rejected_reason="too_large")
+    if isinstance(html, bytes):
+        if looks_binary(html):
+            return Article(rejected_reason="binary")
+        text = decode_html(html, content_type)
+    else:
+        text = html
+        if "\x00" in text[:8192] or _control_share(text[:8192]) > 0.05:
+            return Article(rejected_reason="binary")
+    if not text.strip():
+        return Article(rejected_reason="empty")
+    if "<" not in text[:2000]:
+        return Article(rejected_reason="not_html")
+    tree = _parse(text)
+    if tree is None:
+        return Article(rejected_reason="unparseable")
+    return _from_tree(tree, url)
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _control_share(sample: str) -> float:
+    if not sample:
+        return 0.0
+    return len(_CONTROL_CHARS.findall(sample)) / len(sample)
+
+
+def _parse(text: str) -> HtmlElement | None:
+    # lxml refuses str input with an XML encoding declaration; the text is already decoded.
+    if text.lstrip().startswith("<?xml"):
+        text = text.split("?>", 1)[-1]
+    try:
+        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    return tree if tree is not None and len(tree) else None
+
+
+def _from_tree(tree: HtmlElement, url: str | None) -> Article:
+    page = collect(tree)
+    article = Article()
+    sources = article.sources
+    article.site_name = _site_name(page)
+    article.canonical_url = _canonical(page, url)
+    article.page_type = _page_type(page)
+
+    crumbs_ld = breadcrumb_ld(page)
+    # The crumb that links to the site root is "home", whatever it is called ("heise online", "FAZ.NET").
+    while crumbs_ld and crumbs_ld[0][1] is not None and urlsplit(crumbs_ld[0][1]).path in {"", "/"}:
+        crumbs_ld.pop(0)
+    crumb_names = [name for name, _ in crumbs_ld]
+    crumb_source = "json-ld"
+    if not crumb_names:
+        crumb_names, crumb_source = breadcrumb_html(tree), "breadcrumb"
+
+    title, title_source = _title(tree, page, url, article.site_name, crumb_names)
+    article.title = title
+    if title:
+        sources["title"] = title_source
+
+    path = clean_path(crumb_names, title, article.site_name)
+    if path:
+        article.section_path = path
+        article.section = path[0]
+        sources["section"] = crumb_source
+    else:
+        section = page.ld_text("articleSection") or page.first("article:section", "og:section")
+        if section:
+            section = section.strip(" -–|")
+        if section:
+            article.section = section
+            article.section_path = [section]
+            sources["section"] = "json-ld" if page.ld_text("articleSection") else "meta"
+
+    _fill_dates(tree, page, article)
+    _fill_authors(tree, page, article)
+    article.tags = _tags(page)
+    if article.tags:
+        sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
+
+    # The lead is searched on the intact tree, before trafilatura's pass prunes it.
+    lead, lead_source = _lead(tree, page)
+    raw_text = extract_text(tree, url)
+    lines = clean_lines(raw_text or "", title)
+    if not lead and lines and _matches_description(lines[0], page):
+        lead, lead_source = lines[0], "trafilatura"
+    if lead:
+        article.lead = lead
+        sources["lead"] = lead_source
+        folded = lead.casefold()
+        if not any(folded[:60] in line.casefold() for line in lines[:5]):
+            lines.insert(0, lead)
+    article.body = "\n".join(lines) or None
+    if article.body:
+        sources["body"] = "trafilatura"
+    article.word_count = len(_WORD.findall(article.body or ""))
+    article.language = _language(page, article.body)
+    if article.language:
+        sources.setdefault("language", "meta")
+    article.is_paywalled = _paywalled(tree, page, article.word_count)
+    article.rejected_reason = _rejection(page, article, url)
+    return article
+
+
+# --- site, canonical, type ---------------------------------------------------------------------
+
+
+def _site_name(page: PageMeta) -> str | None:
+    name = page.first("og:site_name", "application-name")
+    if name:
+        return name
+    for item in page.jsonld:
+        types = item.get("@type")
+        if isinstance(types, str) and types.lower() in {"website", "newsmediaorganization", "organization"}:
+            value = item.get("name")
+            if isinstance(value, str) and value.strip():
+                return squash(value)
+    publisher = page.ld_get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        return squash(publisher["name"])
+    return None
+
+
+def _canonical(page: PageMeta, url: str | None) -> str | None:
+    href = page.canonical or page.first("og:url")
+    if not href:
+        return None
+    return urljoin(url, href) if url else href
+
+
+def _page_type(page: PageMeta) -> str | None:
+    if page.article_ld:
+        raw = page.article_ld.get("@type")
+        return str(raw[0] if isinstance(raw, list) and raw else raw)
+    og_type = page.first("og:type")
+    if og_type:
+        return og_type
+    for item in page.jsonld:
+        raw = item.get("@type")
+        if isinstance(raw, str) and raw.lower() not in {"breadcrumblist", "organization", "imageobject"}:
+            return raw
+    return None
+
+
+# --- title -------------------------------------------------------------------------------------
+
+
+def _norm(text: str | None) -> str:
+    return _NORMALIZE_TITLE.sub(" ", (text or "").casefold()).strip()
+
+
+def strip_site_suffix(title: str, site_name: str | None, sections: list[str], url: str | None = None) -> str:
+    """Remove trailing " | Site", " - Section" parts that name the site or a section, not the story."""
+    site_keys = {_norm(site_name)} if site_name else set()
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if host:
+            site_keys |= {_norm(host), _norm(host.split(".")[0])}
+    site_keys.discard("")
+    # Breadcrumbs often end with the headline itself; only short entries can be section names.
+    section_keys = {_norm(s) for s in sections if s and len(s.split()) <= 3}
+    changed = True
+    while changed:
+        changed = False
+        for separator in _TITLE_SEPARATORS:
+            head, sep, tail = title.rpartition(separator)
+            if not sep or len(head.split()) < 2:
+                continue
+            key = _norm(tail)
+            if not key:
+                continue
+            site_like = (
+                _DOMAIN_LIKE.search(tail) is not None
+                or any(
+                    key == s or (len(key) > 2 and key in s) or (len(s) > 2 and s in key) for s in site_keys
+                )
+                or key in section_keys
+            )
+            if site_like:
+                title, changed = head.strip(), True
+                break
+    return title
+
+
+def _heading_parts(heading: HtmlElement) -> tuple[str, str]:
+    """(kicker, headline) of a heading that carries a kicker/Dachzeile in its own element."""
+    kicker_parts: list[str] = []
+    for child in heading.iter():
+        if child is heading:
+            continue
+        marker = f"{child.get('class') or ''} {' '.join(k for k in child.attrib if k.startswith('data-'))}"
+        if _KICKER_CLASS.search(marker):
+            kicker_parts.append(text_of(child))
+    full = text_of(heading)
+    kicker = squash(" ".join(kicker_parts))
+    if not kicker or not full.startswith(kicker):
+        return "", full
+    return kicker, full[len(kicker) :].strip(" :–-|")
+
+
+def _excluded_heading(heading: HtmlElement) -> bool:
+    # A heading that directly follows a link sits in a breadcrumb trail ("Politik > Headline").
+    previous = heading.getprevious()
+    if heading.tag == "h1" and previous is not None and previous.tag == "a":
+        return True
+    node: HtmlElement | None = heading
+    depth = 0
+    while node is not None and depth < 6:
+        if node.tag in {"nav", "footer", "aside"}:
+            return True
+        marker = f"{node.get('class') or ''} {node.get('id') or ''} {' '.join(node.attrib)}"
+        if _EXCLUDED_HEADING_CONTEXT.search(marker):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def _visible_headline(tree: HtmlElement, backing: list[str]) -> tuple[str, str, str] | None:
+    """(kicker, headline, tag) of the headline a reader sees above the article."""
+    for heading in tree.iter("h1"):
+        if _excluded_heading(heading):
+            continue
+        kicker, rest = _heading_parts(heading)
+        if len(rest.split()) >= 3:
+            return kicker, rest, "h1"
+    # Without a usable <h1>, accept an <h2> only when the headline or og:title backs it up
+    # (twitter:title and <title> are often SEO variants that name a different angle).
+    folded = [_norm(c) for c in backing if c]
+    for index, heading in enumerate(tree.iter("h2")):
+        if index > 40:
+            break
+        if _excluded_heading(heading):
+            continue
+        kicker, rest = _heading_parts(heading)
+        key = _norm(rest)
+        if len(key.split()) >= 3 and any(key == c or key in c for c in folded):
+            return kicker, rest, "h2"
+    return None
+
+
+def _title(
+    tree: HtmlElement, page: PageMeta, url: str | None, site_name: str | None, sections: list[str]
+) -> tuple[str | None, str]:
+    extra_sections = list(sections)
+    section = page.ld_text("articleSection")
+    if section:
+        extra_sections.append(section)
+
+    def clean(value: str | None) -> str | None:
+        if not value:
+            return None
+        value = strip_site_suffix(squash(value), site_name, extra_sections, url)
+        return value or None
+
+    headline = clean(page.ld_text("headline") or page.ld_text("name"))
+    og = clean(page.first("og:title"))
+    twitter = clean(page.first("twitter:title"))
+    title_tag = clean(page.title_tag)
+    meta_title = clean(page.first("title", "dc.title"))
+    candidates = [
+        (headline, "json-ld"),
+        (og, "og"),
+        (twitter, "meta"),
+        (title_tag, "title"),
+        (meta_title, "meta"),
+    ]
+    visible = _visible_headline(tree, [c for c in (headline, og) if c])
+    if visible:
+        kicker, rest, tag = visible
+        visible_forms = [rest, f"{kicker}: {rest}"] if kicker else [rest]
+        candidates.append((clean(rest), tag))
+    else:
+        visible_forms = []
+    present = [(c, s) for c, s in candidates if c]
+    if not present:
+        return None, ""
+    if headline and visible_forms:
+        head_key = _norm(headline)
+        consistent = any(
+            head_key == _norm(form) or _norm(form).startswith(head_key) or head_key.endswith(_norm(rest_form))
+            for form in visible_forms
+            for rest_form in visible_forms[:1]
+        )
+        if not consistent:
+            return visible_forms[0], visible[2] if visible else "h1"
+    chosen, source = present[0]
+    # The same wording often appears with different punctuation (" - " vs ": ", a dropped "!");
+    # take the spelling most sources agree on, and a longer one when the headline was truncated.
+    key = _norm(chosen)
+    variants: dict[str, list[str]] = {}
+    for candidate, _source in present:
+        ckey = _norm(candidate)
+        if ckey == key or (len(key) > 20 and ckey.startswith(key) and len(ckey) - len(key) < 4):
+            variants.setdefault(candidate, []).append(_source)
+    if variants:
+        best = max(variants.items(), key=lambda kv: (len(kv[1]), kv[0] == chosen))
+        if best[0] != chosen and len(best[1]) > len(variants.get(chosen, [])):
+            chosen, source = best[0], best[1][0]
+    return chosen, source
+
+
+# --- dates, authors, tags ----------------------------------------------------------------------
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "publish-date",
+    "pubdate",
+    "publishdate",
+    "published_time",
+    "sailthru.date",
+    "parsely-pub-date",
+    "og:published_time",
+    "article.published",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "og:article:modified_time",
+    "article.updated",
+)
+
+
+_LOWER_CLASS = "translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+_DATE_LINE_XPATH = (
+    f"//body//*[contains({_LOWER_CLASS},'date') or contains({_LOWER_CLASS},'datum') or "
+    f"contains({_LOWER_CLASS},'time') or contains({_LOWER_CLASS},'lineinfo') or "
+    f"contains({_LOWER_CLASS},'article-info') or contains({_LOWER_CLASS},'meta')]"
+)
+
+
+def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+    for key in ("datePublished", "dateCreated", "uploadDate"):
+        value = parse_date(page.ld_text(key))
+        if value:
+            article.published_at, article.sources["published_at"] = value, "json-ld"
+            break
+    if not article.published_at:
+        value = parse_date(page.first(*_PUBLISHED_META))
+        if value:
+            article.published_at, article.sources["published_at"] = value, "meta"
+    if not article.published_at:
+        for element in tree.xpath("//*[@itemprop='datePublished']"):
+            value = parse_date(element.get("content") or element.get("datetime") or text_of(element))
+            if value:
+                article.published_at, article.sources["published_at"] = value, "microdata"
+                break
+    if not article.published_at:
+        for element in tree.xpath("//time[@datetime]")[:5]:
+            value = parse_date(element.get("datetime"))
+            if value:
+                article.published_at, article.sources["published_at"] = value, "time"
+                break
+    if not article.published_at:
+        # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
+        for element in tree.xpath(_DATE_LINE_XPATH)[:30]:
+            text = squash(" ".join(element.itertext()))
+            value = parse_date(text) if len(text) < 120 else None
+            if value:
+                article.published_at, article.sources["published_at"] = value, "dateline"
+                break
+    modified = parse_date(page.ld_text("dateModified"))
+    source = "json-ld"
+    if not modified:
+        modified, source = parse_date(page.first(*_MODIFIED_META)), "meta"
+    if not modified:
+        for element in tree.xpath("//*[@itemprop='dateModified']"):
+            modified = parse_date(element.get("content") or element.get("datetime") or text_of(element))
+            if modified:
+                source = "microdata"
+                break
+    if modified:
+        article.modified_at, article.sources["modified_at"] = modified, source
+
+
+_BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or "
+    "contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'byline') or "
+    "contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'author')]"
+)
+
+
+_HIDDEN_CLASS = re.compile(r"visually-?hidden|sr-only|screen-reader|(?<![\w-])hidden(?![\w-])", re.IGNORECASE)
+_CAPTION_CONTEXT = re.compile(r"caption|copyright|credit|media|image|foto|photo", re.IGNORECASE)
+# "Redaktion: A und B" under a broadcaster's article credits the editors, not the authors.
+_CREDIT_PREFIX = re.compile(r"^\s*(?:redaktion|mitarbeit|bearbeitung|sendung|quelle|foto|bild)\s*:", re.I)
+
+
+def _visible_text(element: HtmlElement) -> str:
+    """Text of an element without screen-reader-only parts, text nodes joined by spaces."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        if _HIDDEN_CLASS.search(node.get("class") or ""):
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return squash(" ".join(parts))
+
+
+def _byline_names(tree: HtmlElement) -> list[str]:
+    # Explicit author markup (rel=author, itemprop=author) marks each person separately.
+    explicit: list[str] = []
+    for element in tree.xpath("//*[@rel='author' or @itemprop='author']")[:12]:
+        if element.xpath("ancestor-or-self::figure|ancestor::footer|ancestor::aside"):
+            continue
+        explicit.extend(split_authors(_visible_text(element)))
+    if explicit:
+        return clean_authors(explicit)
+    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+        if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
+            continue
+        if _CAPTION_CONTEXT.search(element.get("class") or ""):
+            continue
+        text = _visible_text(element)
+        if not text or len(text) > 200 or _CREDIT_PREFIX.match(text):
+            continue
+        names = split_authors(text)
+        if names:
+            return names
+    return []
+
+
+def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+    entries = ld_names(page.ld_get("author"))
+    persons = [name for name, is_person in entries if is_person]
+    organizations = [name for name, is_person in entries if not is_person]
+    authors = clean_authors(persons + organizations)
+    source = "json-ld"
+    meta_author = page.first("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
+    meta_names = clean_authors([meta_author]) if meta_author else []
+    if authors and meta_names:
+        folded = {a.casefold() for a in authors}
+        # The meta byline sometimes names the desk or agency next to the person; keep the fuller one.
+        if folded < {m.casefold() for m in meta_names}:
+            authors, source = meta_names, "meta"
+    if not persons:
+        byline = _byline_names(tree)
+        if byline:
+            authors, source = byline, "byline"
+    if not authors and meta_names:
+        authors, source = meta_names, "meta"
+    if authors:
+        article.authors = authors
+        article.sources["authors"] = source
+
+
+def _tags(page: PageMeta) -> list[str]:
+    values = page.all("article:tag")
+    if not values:
+        keywords = page.ld_get("keywords")
+        if isinstance(keywords, list):
+            values = [str(k) for k in keywords]
+        elif isinstance(keywords, str):
+            values = [keywords]
+    if not values:
+        values = page.all("news_keywords") or page.all("keywords")
+    tags: list[str] = []
+    for value in values:
+        parts = value.split(",") if len(values) == 1 or "," in value else [value]
+        for part in parts:
+            tag = squash(part)
+            if tag and tag not in tags and len(tag) < 80:
+                tags.append(tag)
+    return tags
+
+
+# --- lead, language, paywall, rejection --------------------------------------------------------
+
+
+def _similar(a: str, b: str) -> bool:
+    """Same text give or take a dateline, soft hyphens or a shortened ending."""
+    ta, tb = _WORD.findall(a.casefold()), _WORD.findall(b.casefold())
+    if not ta or not tb:
+        return False
+    common = len(set(ta) & set(tb))
+    return common / min(len(set(ta)), len(set(tb))) >= 0.7
+
+
+_LEAD_BLOCKS = frozenset({"p", "div", "section", "header"})
+
+
+def _lead_block(element: HtmlElement) -> str | None:
+    """Text of the paragraph-like block around a lead candidate, if it is lead-sized."""
+    node: HtmlElement | None = element
+    while node is not None and node.tag not in _LEAD_BLOCKS:
+        node = node.getparent()
+    if node is None or node.xpath(".//h1|.//h2|.//h3|.//figure|.//ul|.//ol|.//img|ancestor::figure"):
+        return None
+    text = squash(" ".join(node.itertext()))
+    return text if 8 <= len(text.split()) <= 120 else None
+
+
+def _descriptions(page: PageMeta) -> list[str]:
+    candidates = (
+        page.ld_text("description"),
+        page.first("og:description"),
+        page.first("description"),
+        page.first("twitter:description"),
+    )
+    return [d for d in candidates if d]
+
+
+def _matches_description(line: str, page: PageMeta) -> bool:
+    return any(_similar(line, d) for d in _descriptions(page))
+
+
+def _lead(tree: HtmlElement, page: PageMeta) -> tuple[str | None, str]:
+    descriptions = _descriptions(page)
+    body = tree.find("body")
+    if body is None:
+        return None, ""
+    # The lead is usually one of the descriptions, sometimes with a dateline in front; find it on the page.
+    probes = {squash(d)[:40]: d for d in descriptions if len(squash(d)) >= 20}
+    if probes:
+        for element in body.iter("p", "div", "span", "strong", "b"):
+            if not element.text:
+                continue
+            own = squash(element.text)
+            for probe, description in probes.items():
+                if probe in own:
+                    text = _lead_block(element)
+                    if text and _similar(text, description):
+                        return text, "html"
+    for element in body.iter("p", "div"):
+        marker = element.get("class")
+        if not marker or not _LEAD_CLASS.search(marker) or _excluded_heading(element):
+            continue
+        text = _lead_block(element)
+        if text:
+            return text, "html"
+    return None, ""
+
+
+def _language(page: PageMeta, body: str | None) -> str | None:
+    declared = (
+        page.html_lang
+        or page.ld_text("inLanguage")
+        or page.first("og:locale", "content-language", "language")
+    )
+    if declared:
+        return declared.replace("_", "-").split("-")[0].lower() or None
+    words = [w.lower() for w in _WORD.findall((body or "")[:3000])]
+    german = sum(w in _GERMAN_WORDS for w in words)
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    if german + english < 5:
+        return None
+    return "de" if german >= english else "en"
+
+
+def _paywalled(tree: HtmlElement, page: PageMeta, word_count: int) -> bool:
+    if page.article_ld is not None:
+        if is_false(page.article_ld.get("isAccessibleForFree")):
+            return True
+        parts = page.article_ld.get("hasPart")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict) and is_false(part.get("isAccessibleForFree")):
+                return True
+    if (page.first("article:content_tier") or "").lower() in {"locked", "premium"}:
+        return True
+    # Class markers alone are weak (many templates carry an unused paywall container), so only
+    # believe them when the text is also teaser-length.
+    if word_count < 250:
+        for element in tree.xpath("//*[@class]")[:5000]:
+            if _PAYWALL_CLASS.search(element.get("class") or ""):
+                return True
+    return False
+
+
+def _rejection(page: PageMeta, article: Article, url: str | None) -> str | None:
+    ld_types = page.ld_types()
+    declared_article = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
+    path = urlsplit(url).path if url else ""
+    if url and path in {"", "/"} and not urlsplit(url).query:
+        return "not_article: home page"
+    if article.title and _LEGAL_TITLES.match(article.title):
+        return "not_article: legal or contact page"
+    if url and _NON_ARTICLE_PATH.search(path):
+        return "not_article: listing or service URL"
+    if page.article_ld is None and ld_types & NON_ARTICLE_TYPES:
+        return "not_article: structured data says " + sorted(ld_types & NON_ARTICLE_TYPES)[0]
+    if not article.body:
+        return "not_article: no body text"
+    if article.word_count < MIN_ARTICLE_WORDS:
+        if declared_article and (article.word_count >= MIN_STRUCTURED_ARTICLE_WORDS or article.is_paywalled):
+            return None
+        return f"not_article: only {article.word_count} words of body text"
+    return None
+
+
+__all__ = [
+    "ARTICLE_TYPES",
+    "EXTRACTOR_VERSION",
+    "MAX_HTML_BYTES",
+    "Article",
+    "decode_html",
+    "extract_article",
+    "strip_site_suffix",
+]

@@ -1,0 +1,140 @@
+"""Article body: trafilatura on the parsed tree, minus the boilerplate German news pages carry."""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from crawler.extract_meta import squash
+
+# Containers whose class or id marks them as boilerplate; nothing inside is article text.
+_BOILERPLATE_CLASS = re.compile(
+    r"breadcrumb|newsletter|cookie|consent|social-?share|share-|sharing|shariff|print-?button|related-|"
+    r"read-?more|recommend|paywall-?teaser|subscription|caption|copyright|credit|byline|author-?box|"
+    r"comments|disqus|outbrain|taboola"
+)
+_AD_TOKENS = frozenset({"ad", "ads", "anzeige", "werbung"})
+_ALWAYS_PRUNED = frozenset({"figcaption", "aside", "nav"})
+_PRUNED_ROLES = frozenset({"navigation", "complementary"})
+_KEPT_CONTAINERS = frozenset({"html", "body", "article", "main"})
+# A container with this many paragraphs is the article itself, whatever its class says.
+_MAX_PRUNED_PARAGRAPHS = 4
+
+
+def _holds_article(element: HtmlElement) -> bool:
+    return any(count >= _MAX_PRUNED_PARAGRAPHS for count, _ in enumerate(element.iter("p"), start=1))
+
+
+def prune_boilerplate(tree: HtmlElement) -> None:
+    """Remove navigation, share, newsletter, caption and similar containers in place (one pass)."""
+    doomed: list[HtmlElement] = []
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _KEPT_CONTAINERS:
+            continue
+        if (
+            tag in _ALWAYS_PRUNED
+            or element.get("role") in _PRUNED_ROLES
+            or element.get("aria-hidden") == "true"
+        ):
+            doomed.append(element)
+            continue
+        marker = element.get("class")
+        ident = element.get("id")
+        if ident:
+            marker = f"{marker or ''} {ident}"
+        if not marker:
+            continue
+        # Lower-casing once and matching a case-sensitive pattern is much faster than re.IGNORECASE.
+        marker = marker.lower()
+        if (
+            _BOILERPLATE_CLASS.search(marker) or not _AD_TOKENS.isdisjoint(marker.split())
+        ) and not _holds_article(element):
+            doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            # Keep the tail text: it belongs to the parent, not to the removed element.
+            if element.tail and element.tail.strip():
+                previous = element.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + element.tail
+                else:
+                    parent.text = (parent.text or "") + element.tail
+            parent.remove(element)
+
+
+# Whole lines that are navigation, promotion or credits rather than article text.
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|mehr (?:dazu|zu diesem thema|aus|nachrichten)|"
+    r"auch interessant|das könnte sie (?:auch )?interessieren|weitere artikel|weiterlesen|zum artikel|"
+    r"anzeige|werbung|die mobile version verlassen|newsletter|jetzt (?:abonnieren|anmelden|registrieren|"
+    r"weiterlesen|lesen)|abonnieren|teilen|drucken|artikel teilen|(?:auf )?(?:facebook|twitter|whatsapp|x) "
+    r"teilen|zur startseite|zum seitenanfang|nach oben|foto|fotos|bild|bilder|quelle|video|audio|©|\(c\)|"
+    r"copyright|cookie|datenschutz|kommentare|kommentieren|diskutieren sie mit|hören sie|hier klicken|"
+    r"melden sie sich|mit ihrer anmeldung|sie haben bereits ein|artikel merken|merken|vorlesen|"
+    r"zur merkliste|zum kommentar|link kopiert|startseite)\b",
+    re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(r"^(?:[(©]|foto\s*:|bild\s*:|quelle\s*:|grafik\s*:|video\s*:)", re.IGNORECASE)
+_MAX_BOILERPLATE_WORDS = 14
+_TAIL_MAX_WORDS = 12
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for short lines that are promotion, navigation or credits."""
+    words = line.split()
+    if not words:
+        return True
+    if len(words) > _MAX_BOILERPLATE_WORDS:
+        return False
+    return bool(_BOILERPLATE_LINE.match(line) or _CREDIT_LINE.match(line))
+
+
+def extract_text(tree: HtmlElement, url: str | None) -> str | None:
+    """Main text of the page via trafilatura, one paragraph or subheading per line (prunes `tree`)."""
+    prune_boilerplate(tree)
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+    )
+    if document is None:
+        return None
+    text = getattr(document, "text", None)
+    return text or None
+
+
+def clean_lines(text: str, title: str | None = None) -> list[str]:
+    """Body lines without boilerplate, duplicates or a repeated headline."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    folded_title = squash(title).casefold() if title else None
+    for raw in text.split("\n"):
+        # trafilatura writes list items as "- item"; the body is paragraphs and subheadings only,
+        # and on news pages lists are mostly link boxes ("Lesen Sie auch") or fact boxes.
+        if raw.startswith("- "):
+            continue
+        line = squash(raw)
+        if not line or is_boilerplate_line(line):
+            continue
+        key = line.casefold()
+        if key in seen or key == folded_title:
+            continue
+        seen.add(key)
+        lines.append(line)
+    # Pages end with short link-box headings and calls to action ("Beiträge aus dem Forum",
+    # "Vielen Dank!") that trafilatura keeps; an article's last paragraph ends like a sentence.
+    while (
+        lines
+        and len(lines[-1].split()) < _TAIL_MAX_WORDS
+        and not lines[-1].endswith((".", '"', "“", "”", "«", "»"))
+    ):
+        lines.pop()
+    return lines
