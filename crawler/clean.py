@@ -51,8 +51,19 @@ class Extracted:
     rejected_reason: str | None
 
 
+def is_html_type(content_type: str | None) -> bool:
+    """True for HTML media types, and for a missing Content-Type (the extractor then decides)."""
+    if not content_type:
+        return True
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type in ("text/html", "application/xhtml+xml")
+
+
 def extract_page(page: RawPage) -> Extracted:
     """Decompress and extract one raw page (runs in a worker process)."""
+    if not is_html_type(page.content_type):
+        # Feeds and sitemaps are navigation: their items are articles only on their own pages.
+        return Extracted(page.page_id, None, f"not_html: {page.content_type}")
     if not page.body_gzip:
         return Extracted(page.page_id, None, "empty")
     try:
@@ -260,7 +271,7 @@ def clean_pages(
     conn: Connection,
     run_id: str | None = None,
     workers: int | None = None,
-    on_batch: Callable[[int, int], None] | None = None,
+    on_batch: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Clean every raw page not cleaned yet (of run_id, or all), one transaction per batch."""
     workers = workers or default_workers()
@@ -283,14 +294,14 @@ def clean_pages(
             for outcome in outcomes:
                 totals[outcome] += 1
             if on_batch:
-                on_batch(totals["pages"], totals["rejected"])
+                on_batch(totals["pages"], totals["rejected"], totals["pages"] - totals["rejected"])
     totals["runs"] = sorted(touched_runs)
     return totals
 
 
 def reclean_pages(
     conn: Connection, only_outdated: bool = True, workers: int | None = None,
-    on_batch: Callable[[int, int], None] | None = None,
+    on_batch: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Re-extract each article's latest raw page with the current extractor, without crawling again."""
     workers = workers or default_workers()
@@ -336,7 +347,7 @@ def reclean_pages(
                     totals[outcome] += 1
             totals["pages"] += len(rows)
             if on_batch:
-                on_batch(totals["pages"], totals["rejected"])
+                on_batch(totals["pages"], totals["rejected"], totals["updated"] + totals["unchanged"])
     return totals
 
 

@@ -80,7 +80,7 @@ def clean(
     conn = db.connect(url)
     try:
         totals = clean_stage.clean_pages(
-            conn, run_id=run_id, workers=workers, on_batch=lambda pages, rejected: meter.update(pages, rejected)
+            conn, run_id=run_id, workers=workers, on_batch=meter.update
         )
         meter.close()
         seconds = round(time.monotonic() - started, 2)
@@ -110,7 +110,7 @@ def reclean(db_url: str | None = None, only_outdated: bool = True, workers: int 
         figures = clean_stage.timed(
             lambda: clean_stage.reclean_pages(
                 conn, only_outdated=only_outdated, workers=workers,
-                on_batch=lambda pages, rejected: meter.update(pages, rejected),
+                on_batch=meter.update,
             )
         )
     finally:
