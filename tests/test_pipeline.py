@@ -98,6 +98,7 @@ def test_bad_pages_are_kept_with_a_reason_and_the_run_goes_on(db_url: str, conn)
     for path in bad:
         assert any(url.startswith(normalize_url(server.base_url + path)) for url in reasons), path
     assert not any("example.org" in url for url in reasons)
+    assert "http_404" not in reasons.values()  # the portal links only to pages it serves
 
 
 def test_extract_command_prints_the_article_as_json(tmp_path: Path) -> None:

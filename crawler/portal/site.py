@@ -50,6 +50,7 @@ STATIC_PAGES = {
     "/impressum/": "Impressum",
     "/datenschutz/": "Datenschutz",
     "/kontakt/": "Kontakt",
+    "/newsletter/": "Newsletter",
 }
 BAD_PAGES = {
     "/kaputt/leer/": "empty",
@@ -341,13 +342,14 @@ class _State:
         self.sections = {s: [m for m in listed if m.section == s] for s in SECTIONS}
         self.by_tag: dict[str, list[_Meta]] = {}
         self.by_author: dict[str, list[_Meta]] = {}
-        for m in listed:
+        # Every article page links its tags and authors, so every one of them needs its listing page.
+        for m in newest:
             for t in m.tags:
                 self.by_tag.setdefault(slugify(t), []).append(m)
             for name in m.authors:
                 self.by_author.setdefault(slugify(name), []).append(m)
-        self.tag_names = {slugify(t): t for m in listed for t in m.tags}
-        self.author_names = {slugify(a): a for m in listed for a in m.authors}
+        self.tag_names = {slugify(t): t for m in newest for t in m.tags}
+        self.author_names = {slugify(a): a for m in newest for a in m.authors}
         self.base_by_section = {s: [m for m in self.base_originals if m.section == s] for s in SECTIONS}
         self.change_days = {m.path: self._change_days(m) for m in metas}
         self._spec_cache: OrderedDict[str, StorySpec] = OrderedDict()
@@ -910,6 +912,8 @@ def _static_page(st: _State, base: str, path: str) -> tuple[int, dict[str, str],
         "Sie haben jederzeit das Recht auf Auskunft, Berichtigung und Löschung Ihrer Daten.",
         "Kontakt": "Schreiben Sie uns an redaktion@nachrichtenportal.example oder rufen Sie uns an. "
         "Hinweise auf Fehler nehmen wir gerne entgegen.",
+        "Newsletter": "Die wichtigsten Nachrichten des Tages jeden Morgen in Ihrem Postfach. "
+        "Melden Sie sich mit Ihrer E-Mail-Adresse an, die Abmeldung ist jederzeit möglich.",
     }
     extra = ""
     if path == "/impressum/" and st.bad_pages:
