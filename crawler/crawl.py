@@ -1,0 +1,122 @@
+"""Run one crawl in its own process (a Twisted reactor cannot be restarted); return its recorded figures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOG_TAIL_LINES = 60
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl subprocess failed; carries the reason and the tail of its log."""
+
+    def __init__(self, reason: str, log_tail: str = "") -> None:
+        super().__init__(f"{reason}\n{log_tail}" if log_tail else reason)
+        self.reason = reason
+        self.log_tail = log_tail
+
+
+def crawl_stats(db_url: str, run_id: str) -> dict[str, Any] | None:
+    """The figures the crawl recorded under crawl_runs.stats->'crawl', or None."""
+    from crawler import db
+
+    conn = db.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT stats -> 'crawl' FROM crawl_runs WHERE run_id = %s", (run_id,))
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    return dict(row[0]) if row and row[0] is not None else None
+
+
+def crawl_command(site_url: str, run_id: str, max_pages: int | None = None) -> list[str]:
+    """The command line of one crawl process (the database URL travels in the environment, not argv)."""
+    command = [sys.executable, "-m", "crawler.crawl", "--site", site_url, "--run-id", run_id]
+    if max_pages is not None:
+        command += ["--max-pages", str(max_pages)]
+    return command
+
+
+def run_crawl(
+    site_url: str, run_id: str, db_url: str, max_pages: int | None = None, log_file: str | None = None
+) -> dict[str, Any]:
+    """Crawl site_url into raw_pages in a subprocess; return stats->'crawl' or raise CrawlFailed."""
+    env = {**os.environ, "DATABASE_URL": db_url, "NEWSROOM_DATABASE_URL": db_url}
+    tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+    sink = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115 - closed below
+    try:
+        # Scrapy logs to stderr; stdout is merged so nothing reaches the caller's stdout.
+        with subprocess.Popen(
+            crawl_command(site_url, run_id, max_pages),
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                tail.append(line)
+                if sink:
+                    sink.write(line)
+            code = process.wait()
+    finally:
+        if sink:
+            sink.close()
+    log_tail = "".join(tail)
+    if code != 0:
+        raise CrawlFailed(f"crawl of {site_url} (run {run_id}) exited with status {code}", log_tail)
+    stats = crawl_stats(db_url, run_id)
+    if stats is None:
+        raise CrawlFailed(f"crawl of {site_url} (run {run_id}) recorded no figures", log_tail)
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the crawl process: `python -m crawler.crawl --site URL --run-id ID`."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl", description=__doc__)
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--run-id")
+    parser.add_argument("--max-pages", type=int)
+    parser.add_argument("--db-url", help="defaults to NEWSROOM_DATABASE_URL / DATABASE_URL")
+    parser.add_argument("--log-file")
+    args = parser.parse_args(argv)
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.spiders.portal import PortalSpider
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    db_url = args.db_url or os.environ.get("NEWSROOM_DATABASE_URL")
+    if db_url:
+        settings.set("NEWSROOM_DATABASE_URL", db_url, priority="cmdline")
+    if args.log_file:
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, site=args.site, run_id=args.run_id, max_pages=args.max_pages)
+    process.start()
+    spider = crawler.spider
+    failure = getattr(spider, "failure", None) if spider is not None else "the spider never started"
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if failure or reason != "finished":
+        print(f"crawl failed: {failure or reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

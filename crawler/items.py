@@ -1,0 +1,45 @@
+"""What the portal spider hands to the pipeline: one raw page row, or a 304 that only touches fetch_state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class RawPageItem:
+    """One `raw_pages` row: a response (or a fetch that failed) exactly as the crawl saw it."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content_type: str | None
+    body: bytes | None
+    fetched_at: datetime
+    discovered_via: str
+    sitemap_lastmod: datetime | None = None
+    rejected_reason: str | None = None
+    is_article: bool = False
+
+
+@dataclass
+class NotModifiedItem:
+    """A 304: nothing to store as a page, but fetch_state learns the latest sitemap lastmod."""
+
+    url: str
+    fetched_at: datetime
+    sitemap_lastmod: datetime | None = None
+
+
+@dataclass
+class CrawlCounters:
+    """Discovery figures of one crawl; what was stored is counted in raw_pages at the end."""
+
+    not_modified: int = 0
+    skipped_unchanged: int = 0
+    articles: int = 0
+    robots_forbidden: int = 0
+    outside_sections: int = 0
+    offsite_links: int = 0
+    over_max_pages: int = 0

@@ -1,0 +1,289 @@
+"""Store what the portal spider fetched: raw_pages rows (batched upserts), fetch_state and the run ledger."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler import db, runs
+from crawler.items import NotModifiedItem, RawPageItem
+
+if TYPE_CHECKING:
+    from crawler.spiders.portal import PortalSpider
+
+log = logging.getLogger(__name__)
+
+RAW_COLUMNS = (
+    "run_id",
+    "site",
+    "url",
+    "final_url",
+    "status",
+    "headers",
+    "content_type",
+    "body_gzip",
+    "body_bytes",
+    "body_sha256",
+    "fetched_at",
+    "discovered_via",
+    "sitemap_lastmod",
+    "rejected_reason",
+)
+# A retried crawl with the same run_id replaces its own rows, and the clean stage must look at them again.
+UPSERT_RAW = f"""
+INSERT INTO raw_pages ({", ".join(RAW_COLUMNS)}) VALUES %s
+ON CONFLICT (run_id, url) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in RAW_COLUMNS[3:])},
+    cleaned_at = NULL, clean_outcome = NULL, extractor_version = NULL, article_id = NULL
+"""
+UPSERT_STATE = """
+INSERT INTO fetch_state
+    (url, site, etag, last_modified, sitemap_lastmod, status, body_sha256, fetched_at, run_id)
+VALUES %s
+ON CONFLICT (url) DO UPDATE SET
+    site = EXCLUDED.site, etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,
+    sitemap_lastmod = COALESCE(EXCLUDED.sitemap_lastmod, fetch_state.sitemap_lastmod),
+    status = EXCLUDED.status, body_sha256 = EXCLUDED.body_sha256, fetched_at = EXCLUDED.fetched_at,
+    run_id = EXCLUDED.run_id
+"""
+# A 304 keeps the stored validators and run_id (so a retry of this run still sends them) and only
+# learns the newest sitemap lastmod, which lets the next night skip the URL without a request.
+TOUCH_STATE = """
+UPDATE fetch_state AS f SET
+    sitemap_lastmod = GREATEST(f.sitemap_lastmod, v.sitemap_lastmod), fetched_at = v.fetched_at
+FROM (VALUES %s) AS v (url, sitemap_lastmod, fetched_at)
+WHERE f.url = v.url
+"""
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the last successful fetch of a URL returned."""
+
+    etag: str | None
+    last_modified: str | None
+    sitemap_lastmod: datetime | None
+
+
+class CrawlDatabaseError(RuntimeError):
+    """The database refused raw pages: the crawl must fail, not go on without storing."""
+
+
+def database_url_from_settings(settings: BaseSettings) -> str:
+    """NEWSROOM_DATABASE_URL, else crawler.db.database_url() (DATABASE_URL or the embedded server)."""
+    return settings.get("NEWSROOM_DATABASE_URL") or db.database_url()
+
+
+def load_fetch_state(db_url: str, site: str, run_id: str) -> dict[str, FetchState]:
+    """fetch_state of the site by URL, without rows written by run_id itself (a retry refetches those)."""
+    conn = db.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                """SELECT url, etag, last_modified, sitemap_lastmod FROM fetch_state
+                   WHERE site = %s AND run_id IS DISTINCT FROM %s""",
+                (site, run_id),
+            )
+            return {
+                url: FetchState(etag, modified, lastmod) for url, etag, modified, lastmod in cur.fetchall()
+            }
+    finally:
+        conn.close()
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+class RawPagePipeline:
+    """Batch every RawPageItem into raw_pages and fetch_state; record the crawl figures at close."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.batch_rows = settings.getint("NEWSROOM_BATCH_ROWS", 200)
+        self.flush_seconds = settings.getfloat("NEWSROOM_FLUSH_SECONDS", 2.0)
+        self.db_url = ""
+        self.conn: psycopg2.extensions.connection | None = None
+        # Keyed by URL: a batch must not hit the same conflict key twice (ON CONFLICT would refuse it).
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.states: dict[str, tuple[Any, ...]] = {}
+        self.touched: dict[str, tuple[Any, ...]] = {}
+        self.pending_bytes = 0
+        self.last_flush = time.monotonic()
+        self.pending_counts: list[RawPageItem] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawPagePipeline:
+        """Build the pipeline for a crawler."""
+        return cls(crawler)
+
+    @property
+    def spider(self) -> PortalSpider:
+        """The running portal spider."""
+        return cast("PortalSpider", self.crawler.spider)
+
+    def open_spider(self) -> None:
+        """Connect, apply pending migrations and open (or re-open) the run's ledger row."""
+        self.db_url = database_url_from_settings(self.crawler.settings)
+        db.migrate(self.db_url)
+        self.conn = db.connect(self.db_url)
+        with self.conn, self.conn.cursor() as cur:
+            runs.start_run(cur, self.spider.run_id, self.spider.site)
+
+    def process_item(self, item: Any) -> Any:
+        """Queue one row; write the batch when it is full or old enough."""
+        spider = self.spider
+        if isinstance(item, NotModifiedItem):
+            self.touched[item.url] = (item.url, item.sitemap_lastmod, item.fetched_at)
+        elif isinstance(item, RawPageItem):
+            body = item.body
+            sha = hashlib.sha256(body).hexdigest() if body is not None else None
+            compressed = gzip.compress(body, compresslevel=6) if body else None
+            self.rows[item.url] = (
+                spider.run_id,
+                spider.site,
+                item.url,
+                item.final_url,
+                item.status,
+                json.dumps(item.headers),
+                item.content_type,
+                psycopg2.Binary(compressed) if compressed is not None else None,
+                len(body) if body else 0,
+                sha,
+                item.fetched_at,
+                item.discovered_via,
+                item.sitemap_lastmod,
+                item.rejected_reason,
+            )
+            self.pending_counts.append(item)
+            self.pending_bytes += len(compressed or b"")
+            if item.rejected_reason is None and 200 <= item.status < 300:
+                self.states[item.url] = (
+                    item.url,
+                    spider.site,
+                    _header(item.headers, "ETag"),
+                    _header(item.headers, "Last-Modified"),
+                    item.sitemap_lastmod,
+                    item.status,
+                    sha,
+                    item.fetched_at,
+                    spider.run_id,
+                )
+        if (
+            len(self.rows) + len(self.touched) >= self.batch_rows
+            or self.pending_bytes > 32 * 1024 * 1024
+            or time.monotonic() - self.last_flush >= self.flush_seconds
+        ):
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write queued rows in one transaction; a database error fails the crawl."""
+        self.last_flush = time.monotonic()
+        if not (self.rows or self.states or self.touched):
+            return
+        assert self.conn is not None
+        try:
+            with self.conn, self.conn.cursor() as cur:
+                if self.rows:
+                    psycopg2.extras.execute_values(
+                        cur, UPSERT_RAW, list(self.rows.values()), page_size=self.batch_rows
+                    )
+                if self.states:
+                    psycopg2.extras.execute_values(
+                        cur, UPSERT_STATE, list(self.states.values()), page_size=self.batch_rows
+                    )
+                if self.touched:
+                    psycopg2.extras.execute_values(
+                        cur,
+                        TOUCH_STATE,
+                        list(self.touched.values()),
+                        page_size=self.batch_rows,
+                        template="(%s, %s::timestamptz, %s::timestamptz)",
+                    )
+        except psycopg2.Error as exc:
+            self._fail(exc)
+            raise CrawlDatabaseError(f"storing raw pages failed: {exc}") from exc
+        # Article pages are a crawl-time guess that is not stored, so they are counted here.
+        self.spider.counters.articles += sum(1 for item in self.pending_counts if item.is_article)
+        self.rows.clear()
+        self.states.clear()
+        self.touched.clear()
+        self.pending_counts.clear()
+        self.pending_bytes = 0
+
+    def _fail(self, exc: Exception, stop: bool = True) -> None:
+        """Mark the crawl failed and stop it: rows that cannot be stored must not be fetched on."""
+        spider = self.spider
+        if spider.failure is None:
+            spider.failure = f"database_error: {exc}".strip()
+            log.error("database refused raw pages, stopping the crawl: %s", exc)
+            engine = self.crawler.engine
+            if stop and engine is not None:
+                deferred_from_coro(engine.close_spider_async(reason="database_error"))
+
+    def stats(self, cur: psycopg2.extensions.cursor) -> dict[str, Any]:
+        """The crawl figures recorded under crawl_runs.stats->'crawl' (row figures counted in raw_pages)."""
+        spider = self.spider
+        c = spider.counters
+        # Counted from the table, not from items: a retry with the same run_id and rows stored again
+        # with a corrected outcome (redirect loops) must not be counted twice.
+        cur.execute(
+            """SELECT count(*), count(*) FILTER (WHERE status > 0), COALESCE(sum(body_bytes), 0)
+               FROM raw_pages WHERE run_id = %s""",
+            (spider.run_id,),
+        )
+        stored, fetched, size = cur.fetchone()
+        cur.execute(
+            """SELECT rejected_reason, count(*) FROM raw_pages
+               WHERE run_id = %s AND rejected_reason IS NOT NULL GROUP BY 1 ORDER BY 1""",
+            (spider.run_id,),
+        )
+        rejected = dict(cur.fetchall())
+        return {
+            "discovered": len(spider.seen),
+            "requested": spider.requested,
+            "fetched": fetched,
+            "not_modified": c.not_modified,
+            "skipped_unchanged": c.skipped_unchanged,
+            "stored": stored,
+            "rejected": rejected,
+            "bytes": int(size),
+            "seconds": spider.crawl_seconds(),
+            "articles": c.articles,
+            "robots_forbidden": c.robots_forbidden,
+            "outside_sections": c.outside_sections,
+            "max_pages_reached": c.over_max_pages > 0,
+        }
+
+    def close_spider(self) -> None:
+        """Write the last rows and the crawl figures; raise if the database failed at any point."""
+        try:
+            if self.spider.failure is None:
+                self.flush()
+                assert self.conn is not None
+                with self.conn, self.conn.cursor() as cur:
+                    runs.record_stage(cur, self.spider.run_id, "crawl", self.stats(cur))
+        except psycopg2.Error as exc:
+            self._fail(exc, stop=False)
+            raise CrawlDatabaseError(f"recording the crawl failed: {exc}") from exc
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+        if self.spider.failure is not None:
+            raise CrawlDatabaseError(self.spider.failure)

@@ -1,0 +1,633 @@
+"""The portal spider: discovers a WordPress-style news site from its base URL and stores every response raw.
+
+Discovery order: robots.txt (its Sitemap: lines, else the usual WordPress sitemap paths), the sitemap tree,
+then - once every sitemap is parsed, so that sitemap lastmods are known - the home page, feeds, sections
+with their pagination and a bounded number of link hops. The spider decides nothing about content beyond
+a cheap article guess for its figures; the clean stage does the extraction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+
+from protego import Protego
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
+
+from crawler import runs
+from crawler.config import SiteConfig, site_config
+from crawler.items import CrawlCounters, NotModifiedItem, RawPageItem
+from crawler.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
+from crawler.pipelines import FetchState, database_url_from_settings, load_fetch_state
+from crawler.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
+from crawler.urls import DEFAULT_PORTS, normalize_url, site_key
+
+SITEMAP_KIND = "sitemap"
+FEED_KIND = "feed"
+PAGE_KIND = "page"
+DISCOVERY_KINDS = frozenset({ROBOTS_KIND, SITEMAP_KIND})
+FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml")
+FEED_PATHS = ("/feed/",)
+
+# Scheduler priorities: discovery documents first, then sections, then articles, deeper links last.
+PRIORITY = {ROBOTS_KIND: 100, SITEMAP_KIND: 50, FEED_KIND: 40, "section": 20, "entry": 0, "link": -10}
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "report",
+        "scholarlyarticle",
+    }
+)
+DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
+PAGINATION = re.compile(r"^(?P<listing>/(?:.*/)?)page/(?P<n>\d+)/$")
+SECTION_PATH = re.compile(r"^/(?:[^/]+/|(?:category|kategorie|ressort|rubrik)/.+/)$", re.IGNORECASE)
+FEED_PATH = re.compile(r"^(?:/[^/]+)?/feed/(?:rss2?/|atom/|rdf/)?$", re.IGNORECASE)
+EXCLUDED_PATH = re.compile(
+    r"^/(?:wp-admin|wp-login\.php|wp-json|wp-content|wp-includes|wp-cron\.php|xmlrpc\.php|cgi-bin)(?:/|$)"
+    r"|/(?:trackback|embed|feed(?:/[a-z0-9]+)?)/$",
+    re.IGNORECASE,
+)
+FILE_EXTENSION = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|pdf|zip|gz|tgz|rar|7z|mp3|mp4|m4a|wav|ogg|webm|mov|avi"
+    r"|css|js|json|woff2?|ttf|eot|docx?|xlsx?|pptx?|exe|dmg|apk|ics|vcf)$",
+    re.IGNORECASE,
+)
+EXCLUDED_QUERY = frozenset({"replytocom", "s", "share", "print", "preview", "unapproved", "moderation-hash"})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _explicit_port(url: str) -> int | None:
+    parts = urlsplit(url)
+    port = parts.port
+    return None if port is None or DEFAULT_PORTS.get(parts.scheme) == port else port
+
+
+def is_section_url(url: str) -> bool:
+    """True for the home page, a section/category listing or one of its /page/N/ pages."""
+    parts = urlsplit(url)
+    if parts.query:
+        return False  # /?p=ID is an old article URL, not the home page
+    path = parts.path
+    match = PAGINATION.match(path)
+    if match:
+        path = match.group("listing")
+    return path == "/" or bool(SECTION_PATH.match(path))
+
+
+def headers_dict(response: Response) -> dict[str, str]:
+    """Response headers as str -> str (repeated headers joined with ', ')."""
+    out: dict[str, str] = {}
+    for name, values in response.headers.items():
+        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        out[key] = ", ".join(v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in values)
+    return out
+
+
+def jsonld_types(raw: str) -> set[str]:
+    """Every `@type` (lower-case) in one JSON-LD script, including those inside `@graph` and lists."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return set()
+    found: set[str] = set()
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            kind = node.get("@type")
+            for name in kind if isinstance(kind, list) else [kind]:
+                if isinstance(name, str):
+                    found.add(name.lower())
+            graph = node.get("@graph")
+            if graph is not None:
+                stack.append(graph)
+    return found
+
+
+def looks_like_article(response: TextResponse) -> bool:
+    """Cheap guess for crawl figures: og:type, then JSON-LD @type, then a dated permalink."""
+    og_type = (response.xpath('//meta[@property="og:type"]/@content').get() or "").strip().lower()
+    if og_type == "article":
+        return True
+    for raw in response.xpath('//script[@type="application/ld+json"]/text()').getall():
+        if len(raw) < 1_000_000 and jsonld_types(raw) & ARTICLE_TYPES:
+            return True
+    if og_type:
+        return False
+    return bool(DATED_PATH.search(urlsplit(response.url).path))
+
+
+class PortalSpider(Spider):
+    """Crawl one portal (`-a site=URL`, optional `-a run_id=... -a max_pages=N`) into raw_pages."""
+
+    name = "portal"
+
+    def __init__(
+        self,
+        site: str | None = None,
+        run_id: str | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("the portal spider needs the site's base URL: -a site=https://example.de/")
+        if "://" not in site:
+            site = "https://" + site
+        self.config: SiteConfig = site_config(site)
+        self.site: str = self.config.site
+        self.base_url = normalize_url(site)
+        # Requests use the host as given (normalize_url folds www., but www.example.de may be the only
+        # spelling the server answers without a redirect); rows and the seen-set use normalised URLs.
+        given = urlsplit(site.strip())
+        self.base_scheme = self.key_scheme = given.scheme.lower()
+        self.base_netloc = (given.hostname or "").lower().rstrip(".")
+        self.base_port = _explicit_port(self.base_url)
+        if self.base_port is not None:
+            self.base_netloc += f":{self.base_port}"
+        self.run_id: str = run_id or runs.new_run_id(site)
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else self.config.max_pages
+        # OffsiteMiddleware is the second line of defence; is_onsite() is the first (it also checks the port).
+        self.allowed_domains = [self.site]
+        self.sections = tuple(s.strip("/").lower() for s in self.config.allowed_sections if s.strip("/"))
+        self.counters = CrawlCounters()
+        self.seen: set[str] = set()
+        # URL -> rejected_reason (None when fine) of every response or failure that arrived in this run.
+        self.fetched: dict[str, str | None] = {}
+        self.redirects: dict[str, str] = {}  # redirect hops seen in this run: source -> target
+        self.alias_rows: dict[str, RawPageItem] = {}  # 3xx rows stored without following the redirect
+        self.requested = 0
+        self.lastmods: dict[str, datetime] = {}
+        self.fetch_state: dict[str, FetchState] = {}
+        self.robots: Protego | None = None
+        self.discovery_pending = 0
+        self.navigation_started = False
+        self.started = time.monotonic()
+        self.failure: str | None = None  # set by the pipeline when the database refuses rows
+        self.max_pagination = 50
+        self.user_agent = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        """Create the spider and apply the site's politeness and size settings (-s still wins)."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, PortalSpider)
+        config = spider.config
+        # Settings are still mutable here: Crawler applies and freezes them after creating the spider.
+        for name, value in {
+            "ROBOTSTXT_OBEY": config.obey_robots,
+            "DOWNLOAD_DELAY": config.download_delay,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests,
+            "DOWNLOAD_MAXSIZE": config.max_page_bytes,
+        }.items():
+            crawler.settings.set(name, value, priority="spider")
+        spider.max_pagination = crawler.settings.getint("NEWSROOM_MAX_PAGINATION", 50)
+        spider.user_agent = crawler.settings.get("USER_AGENT") or ""
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- URLs ---------------------------------------------------------------------------------------
+
+    def is_onsite(self, url: str) -> bool:
+        """True when url is on the crawled site: same host (www/amp/m folded) and same port."""
+        try:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                return False
+            return site_key(url) == self.site and _explicit_port(url) == self.base_port
+        except ValueError:
+            return False
+
+    def crawl_url(self, url: str) -> str | None:
+        """The normalised URL to request for a discovered link, or None when it is offsite or never wanted."""
+        if not url.startswith(("http://", "https://")):
+            return None
+        try:
+            normalized = normalize_url(url)
+        except ValueError:
+            return None
+        if not self.is_onsite(normalized):
+            self.counters.offsite_links += 1
+            return None
+        parts = urlsplit(normalized)
+        if EXCLUDED_PATH.search(parts.path) and not FEED_PATH.match(parts.path):
+            return None
+        if FILE_EXTENSION.search(parts.path) and not parts.path.endswith((".xml", ".xml.gz", ".txt")):
+            return None
+        if any(key.lower() in EXCLUDED_QUERY for key, _ in parse_qsl(parts.query, keep_blank_values=True)):
+            return None
+        match = PAGINATION.match(parts.path)
+        if match and int(match.group("n")) > self.max_pagination:
+            return None
+        # http:// and https:// links name the same page: keys use the scheme the site was given with.
+        return urlunsplit((self.key_scheme, parts.netloc, parts.path, parts.query, ""))
+
+    def request_url(self, key: str) -> str:
+        """The URL to download for a normalised URL: one scheme and host spelling, the base URL's."""
+        parts = urlsplit(key)
+        return urlunsplit((self.base_scheme, self.base_netloc, parts.path, parts.query, ""))
+
+    def _outside_sections(self, path: str) -> bool:
+        first = path.strip("/").split("/", 1)[0].lower()
+        return bool(self.sections) and first not in self.sections
+
+    def request(
+        self,
+        url: str,
+        *,
+        via: str,
+        kind: str = PAGE_KIND,
+        depth: int = 0,
+        lastmod: datetime | None = None,
+        article_hint: bool = False,
+        fallbacks: tuple[str, ...] = (),
+    ) -> Request | None:
+        """A request for a discovered URL, or None when it was seen, is unwanted, unchanged or over budget."""
+        target = self.crawl_url(url)
+        if target is None:
+            return None
+        if lastmod is not None:
+            known = self.lastmods.get(target)
+            self.lastmods[target] = lastmod if known is None else max(known, lastmod)
+        if target in self.seen:
+            return None
+        self.seen.add(target)
+        path = urlsplit(target).path
+        if kind == PAGE_KIND and (article_hint or DATED_PATH.search(path)) and self._outside_sections(path):
+            self.counters.outside_sections += 1
+            return None
+        if (
+            self.robots is not None
+            and self.config.obey_robots
+            and not self.robots.can_fetch(target, self.user_agent)
+        ):
+            self.counters.robots_forbidden += 1
+            return None
+        state = self.fetch_state.get(target)
+        if (
+            kind == PAGE_KIND
+            and not is_section_url(target)  # listings change whenever an article is added
+            and lastmod
+            and state
+            and state.sitemap_lastmod
+            and lastmod <= state.sitemap_lastmod
+        ):
+            self.counters.skipped_unchanged += 1
+            return None
+        if self.requested >= self.max_pages:
+            self.counters.over_max_pages += 1
+            return None
+        self.requested += 1
+        headers: dict[str, str] = {}
+        # Navigation pages list new articles, so they are always fetched in full; other pages conditionally.
+        if kind == PAGE_KIND and state and not is_section_url(target):
+            if state.etag:
+                headers["If-None-Match"] = state.etag
+            if state.last_modified:
+                headers["If-Modified-Since"] = state.last_modified
+        meta: dict[str, Any] = {"nr_url": target, "nr_via": via, "nr_kind": kind, "nr_depth": depth}
+        if kind in (SITEMAP_KIND, FEED_KIND):
+            meta["download_maxsize"] = max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes)
+        if fallbacks:
+            meta["nr_fallbacks"] = fallbacks
+        if kind in DISCOVERY_KINDS:
+            self.discovery_pending += 1
+        if kind == PAGE_KIND:
+            priority = PRIORITY["section"] if is_section_url(target) else PRIORITY["entry"] - depth
+        else:
+            priority = PRIORITY[kind]
+        # dont_filter: this spider keeps its own set of normalised URLs; Scrapy's filter would also drop
+        # the redirect hop of an old URL whose target was already fetched, losing the alias row.
+        return Request(
+            self.request_url(target),
+            callback=self.parse,
+            errback=self.on_error,
+            headers=headers,
+            meta=meta,
+            priority=priority,
+            dont_filter=True,
+        )
+
+    def redirect_hop(self, source: str, url: str) -> tuple[str, str | None]:
+        """Verdict on a redirect hop: ("follow", None), ("alias", target) or ("loop", target)."""
+        target = self.crawl_url(url)
+        if target is None:
+            return "alias", normalize_url(url)  # a target this crawl never fetches (e.g. /wp-login.php)
+        origin = self.crawl_url(source)
+        if origin == target:
+            # Same page, other spelling (http->https, bare->www, missing slash): follow, and request
+            # the site's preferred spelling from now on if this was a site-wide host or scheme move.
+            source_parts, target_parts = urlsplit(source), urlsplit(url)
+            if source_parts.netloc == self.base_netloc and source_parts.scheme == self.base_scheme:
+                self.base_scheme, self.base_netloc = target_parts.scheme, target_parts.netloc
+            return "follow", None
+        if origin is not None:
+            self.redirects[origin] = target
+        if self.fetched.get(target) == "redirect_loop" or self.redirect_cycle(target):
+            return "loop", target
+        if target in self.seen:
+            return "alias", target  # fetched, queued or deliberately skipped: never downloaded twice
+        self.seen.add(target)  # claimed by this redirect chain
+        return "follow", None
+
+    def redirect_cycle(self, start: str) -> list[str]:
+        """The URLs of a redirect cycle reachable from start through recorded hops ([] when none)."""
+        path: list[str] = []
+        node = start
+        while node in self.redirects and node not in path:
+            path.append(node)
+            node = self.redirects[node]
+        return path[path.index(node) :] if node in path else []
+
+    # -- start and phases ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Load last night's fetch_state, then fetch robots.txt: everything else follows from it."""
+        self.fetch_state = load_fetch_state(database_url_from_settings(self.settings), self.site, self.run_id)
+        first = self.request(
+            f"{self.base_scheme}://{self.base_netloc}/robots.txt", via="robots", kind=ROBOTS_KIND
+        )
+        if first is not None:
+            yield first
+
+    def navigation_requests(self) -> Iterator[Request]:
+        """The home page and the site feed: started once the sitemaps are read."""
+        self.navigation_started = True
+        root = f"{self.base_scheme}://{self.base_netloc}"
+        home = self.request(root + "/", via="section", depth=0)
+        if home is not None:
+            yield home
+        for path in FEED_PATHS:
+            feed = self.request(root + path, via="feed", kind=FEED_KIND)
+            if feed is not None:
+                yield feed
+
+    def _discovery_done(self, kind: str) -> Iterator[Request]:
+        if kind not in DISCOVERY_KINDS:
+            return
+        self.discovery_pending -= 1
+        if self.discovery_pending <= 0 and not self.navigation_started:
+            yield from self.navigation_requests()
+
+    def on_idle(self) -> None:
+        """Safety net: if discovery ended without starting navigation (e.g. robots.txt dropped), start it."""
+        if self.navigation_started:
+            return
+        started = False
+        for request in self.navigation_requests():
+            self.crawler.engine.crawl(request)
+            started = True
+        if started:
+            raise DontCloseSpider
+
+    # -- responses ----------------------------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Store the response, then discover what it lists or links to."""
+        meta = response.meta
+        url, kind, depth = meta["nr_url"], meta["nr_kind"], meta["nr_depth"]
+        for hop in [*meta.get("redirect_urls", []), response.url]:
+            # A redirect target counts as fetched: it is stored under the URL that led to it.
+            target = self.crawl_url(hop)
+            if target:
+                self.seen.add(target)
+                self.fetched.setdefault(target, None)
+        if response.status == 304:
+            self.counters.not_modified += 1
+            yield NotModifiedItem(url=url, fetched_at=_now(), sitemap_lastmod=self.lastmods.get(url))
+            yield from self._discovery_done(kind)
+            return
+        item = self._page_item(response, url, meta["nr_via"], kind)
+        if meta.get("nr_redirect_to") and response.status in REDIRECT_STATUSES:
+            # An old URL whose target this run fetches anyway: an alias row, not a broken page.
+            item.final_url = meta["nr_redirect_to"]
+            item.rejected_reason = None
+            self.alias_rows[url] = item
+        if kind == ROBOTS_KIND:
+            yield item
+            yield from self._parse_robots(response)
+        elif kind in (SITEMAP_KIND, FEED_KIND):
+            discovery = self._parse_discovery(response, item)
+            yield item
+            yield from discovery
+        else:
+            yield item
+            if item.rejected_reason is None and isinstance(response, TextResponse):
+                yield from self._follow_links(response, depth, item.is_article)
+        yield from self._discovery_done(kind)
+
+    def _page_item(self, response: Response, url: str, via: str, kind: str) -> RawPageItem:
+        content_type = response.headers.get(b"Content-Type")
+        ctype = content_type.decode("latin-1") if content_type else None
+        body = response.body
+        reason: str | None = None
+        if response.status >= 300:
+            reason = f"http_{response.status}"
+        elif not body.strip():
+            reason = "empty"
+        elif (
+            kind == PAGE_KIND
+            and (not ctype or ctype.lower().startswith(HTML_TYPES))
+            and b"\x00" in body[:1024]
+        ):
+            reason = "binary"
+        is_article = False
+        if reason is None and kind == PAGE_KIND and isinstance(response, TextResponse):
+            try:
+                is_article = looks_like_article(response)
+            except ValueError:  # undecodable markup: leave the verdict to the clean stage
+                is_article = False
+            if is_article and self._outside_sections(urlsplit(response.url).path):
+                reason = "outside_sections"
+        return RawPageItem(
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            headers=headers_dict(response),
+            content_type=ctype,
+            body=body,
+            fetched_at=_now(),
+            discovered_via=via,
+            sitemap_lastmod=self.lastmods.get(url),
+            rejected_reason=reason,
+            is_article=is_article,
+        )
+
+    def _parse_robots(self, response: Response) -> Iterator[Request]:
+        text = response.body.decode("utf-8", errors="replace") if 200 <= response.status < 300 else ""
+        self.robots = Protego.parse(text)
+        root = f"{self.base_scheme}://{self.base_netloc}"
+        listed = [urljoin(root + "/", u) for u in parse_robots_sitemaps(text)]
+        onsite = [u for u in listed if self.is_onsite(u)]
+        if onsite:
+            for sitemap in onsite:
+                request = self.request(sitemap, via="robots", kind=SITEMAP_KIND)
+                if request is not None:
+                    yield request
+        else:
+            yield from self._try_fallbacks(tuple(root + path for path in FALLBACK_SITEMAPS))
+
+    def _try_fallbacks(self, candidates: tuple[str, ...]) -> Iterator[Request]:
+        """Request the first guessed sitemap location; the rest are tried only if it fails."""
+        for index, candidate in enumerate(candidates):
+            request = self.request(
+                candidate, via="robots", kind=SITEMAP_KIND, fallbacks=candidates[index + 1 :]
+            )
+            if request is not None:
+                yield request
+                return
+
+    def _parse_discovery(self, response: Response, item: RawPageItem) -> list[Request]:
+        kind = response.meta["nr_kind"]
+        found: list[Request] = []
+        if item.rejected_reason is None:
+            discovery = parse_discovery(response.body, max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes))
+            if not discovery.ok:
+                reason = discovery.outcome.split(":", 1)[0]
+                self.logger.warning("%s: %s", response.url, discovery.outcome)
+                item.rejected_reason = reason
+            else:
+                for child in discovery.sitemaps:
+                    request = self.request(child.loc, via="sitemap", kind=SITEMAP_KIND)
+                    if request is not None:
+                        found.append(request)
+                feed = discovery.kind in ("rss", "atom") or kind == FEED_KIND
+                for entry in discovery.urls:
+                    request = self._entry_request(entry, feed)
+                    if request is not None:
+                        found.append(request)
+                return found
+        if kind == SITEMAP_KIND and response.meta.get("nr_fallbacks"):
+            found.extend(self._try_fallbacks(response.meta["nr_fallbacks"]))
+        return found
+
+    def _entry_request(self, entry: SitemapEntry, feed: bool) -> Request | None:
+        if feed:
+            return self.request(entry.loc, via="feed", depth=1, article_hint=True)
+        via = "news-sitemap" if entry.is_news else "sitemap"
+        # Only sitemap lastmod decides a skip: feed dates and news publication dates do not change on edits.
+        return self.request(entry.loc, via=via, depth=1, lastmod=entry.lastmod, article_hint=entry.is_news)
+
+    def _follow_links(self, response: TextResponse, depth: int, is_article: bool) -> Iterator[Request]:
+        listing = not is_article and is_section_url(response.url)
+        if listing:
+            depth = 0  # sections and the home page are where link depth is counted from
+            feeds = response.xpath(
+                '//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href'
+            ).getall()
+            for href in feeds:
+                request = self.request(response.urljoin(href.strip()), via="feed", kind=FEED_KIND)
+                if request is not None:
+                    yield request
+            for href in response.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').getall():
+                request = self.request(response.urljoin(href.strip()), via="section", depth=0)
+                if request is not None:
+                    yield request
+        for href in response.xpath("//a/@href").getall():
+            absolute = response.urljoin(href.strip())
+            target = self.crawl_url(absolute)
+            if target is None or target in self.seen:
+                continue
+            target_path = urlsplit(target).path
+            if FEED_PATH.match(target_path):
+                request = self.request(target, via="feed", kind=FEED_KIND)
+            elif is_section_url(target):
+                request = self.request(target, via="section", depth=0)
+            elif depth + 1 <= self.config.max_link_depth:
+                request = self.request(target, via="link", depth=depth + 1)
+            else:
+                continue
+            if request is not None:
+                yield request
+
+    # -- failures -----------------------------------------------------------------------------------
+
+    def failure_reason(self, failure: Failure) -> str:
+        """The rejected_reason of a fetch that produced no response."""
+        exc = failure.value
+        if isinstance(exc, RedirectLoop):
+            return "redirect_loop"
+        if isinstance(exc, OffsiteRedirect):
+            return "offsite_redirect"
+        if isinstance(exc, DownloadCancelledError | CancelledError):
+            return "too_large"  # the download handler cancels a body over DOWNLOAD_MAXSIZE
+        if isinstance(exc, IgnoreRequest):
+            message = str(exc).lower()
+            if "redirect" in message:
+                return "redirect_loop"  # "max redirections reached"
+            if "robots" in message:
+                return "robots_forbidden"
+            if "max size" in message or "larger than" in message:
+                return "too_large"  # a compressed body that inflates past the cap
+            return "ignored"
+        return f"fetch_error: {type(exc).__name__}"
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """Store a row with the reason a fetch failed, then carry on with discovery."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        url, kind = meta["nr_url"], meta["nr_kind"]
+        reason = self.failure_reason(failure)
+        for hop in [url, *meta.get("redirect_urls", []), request.url]:
+            target = self.crawl_url(hop)
+            if target:
+                self.fetched[target] = reason
+        if reason == "redirect_loop":
+            # Members of the loop stored earlier as alias rows are stored again with the real outcome.
+            for member in self.redirect_cycle(self.crawl_url(request.url) or url):
+                alias = self.alias_rows.pop(member, None)
+                if alias is not None:
+                    alias.rejected_reason = "redirect_loop"
+                    self.fetched[member] = "redirect_loop"
+                    yield alias
+        self.logger.info("%s: %s (%s)", url, reason, failure.getErrorMessage()[:200])
+        yield RawPageItem(
+            url=url,
+            final_url=request.url,
+            status=0,
+            headers={},
+            content_type=None,
+            body=None,
+            fetched_at=_now(),
+            discovered_via=meta["nr_via"],
+            sitemap_lastmod=self.lastmods.get(url),
+            rejected_reason=reason,
+        )
+        if kind == ROBOTS_KIND:
+            self.robots = None
+            yield from self._try_fallbacks(
+                tuple(f"{self.base_scheme}://{self.base_netloc}{path}" for path in FALLBACK_SITEMAPS)
+            )
+        elif kind == SITEMAP_KIND and meta.get("nr_fallbacks"):
+            yield from self._try_fallbacks(meta["nr_fallbacks"])
+        yield from self._discovery_done(kind)
+
+    def crawl_seconds(self) -> float:
+        """Seconds since the spider was created."""
+        return round(time.monotonic() - self.started, 2)

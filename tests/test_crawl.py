@@ -1,0 +1,264 @@
+"""The crawl stage against the demo portal on loopback, into a real PostgreSQL (one process per crawl)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg2.extensions
+import pytest
+
+from crawler.crawl import CrawlFailed, run_crawl
+from crawler.portal.server import PortalServer, running_portal
+from crawler.spiders.portal import PortalSpider, is_section_url, jsonld_types
+from crawler.urls import normalize_url
+
+REPO = Path(__file__).resolve().parent.parent
+STATS_KEYS = {
+    "discovered", "fetched", "not_modified", "skipped_unchanged", "stored", "rejected", "bytes", "seconds",
+}  # fmt: skip
+
+
+@contextmanager
+def request_log(server: PortalServer) -> Iterator[list[str]]:
+    """Every path+query the portal answered while the block runs."""
+    seen: list[str] = []
+    lock = threading.Lock()
+    original = server.portal.respond
+
+    def respond(path_with_query: str, request_headers: Any) -> Any:
+        with lock:
+            seen.append(path_with_query)
+        return original(path_with_query, request_headers)
+
+    server.portal.respond = respond  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        server.portal.respond = original  # type: ignore[method-assign]
+
+
+def rows(conn: psycopg2.extensions.connection, run_id: str) -> list[dict[str, Any]]:
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """SELECT url, final_url, status, rejected_reason, discovered_via, body_gzip IS NOT NULL,
+                      body_bytes, content_type, headers, sitemap_lastmod, site
+               FROM raw_pages WHERE run_id = %s""",
+            (run_id,),
+        )
+        names = [
+            "url", "final_url", "status", "reason", "via", "has_body", "bytes", "ctype", "headers", "lastmod",
+            "site",
+        ]  # fmt: skip
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def stored_stories(page_rows: list[dict[str, Any]], story_urls: set[str]) -> set[str]:
+    """Story URLs stored with content (status 200) in these rows, by normalised final URL."""
+    return {
+        normalize_url(r["final_url"])
+        for r in page_rows
+        if r["status"] == 200 and normalize_url(r["final_url"]) in story_urls
+    }
+
+
+def test_first_crawl_stores_every_story_once_and_bad_pages_with_reasons(db_url: str, conn) -> None:
+    with running_portal(articles=60, seed=1, day=1) as server, request_log(server) as requested:
+        base = server.base_url
+        stories = {normalize_url(base + s.url) for s in server.portal.stories()}
+        bad = server.portal.bad_paths()
+        stats = run_crawl(base, "night-1", db_url)
+
+    page_rows = rows(conn, "night-1")
+    assert stored_stories(page_rows, stories) == stories
+    for r in page_rows:
+        for url in (r["url"], r["final_url"]):
+            assert url.startswith(base + "/"), url  # never an external page
+            assert "/wp-admin/" not in url
+        assert r["site"] == "127.0.0.1"
+    assert not any("example.org" in path or "/wp-admin/" in path for path in requested)
+
+    # Each normalised URL was downloaded once: no duplicate requests, no duplicate rows.
+    counts = Counter(normalize_url(base + path) for path in requested)
+    assert [url for url, n in counts.items() if n > 1] == []
+    assert len({r["url"] for r in page_rows}) == len(page_rows)
+
+    by_url = {r["url"]: r for r in page_rows}
+    for path, kind in bad.items():
+        row = by_url[normalize_url(base + path)]
+        assert row["reason"] == kind, (path, row)
+    too_large = next(p for p, k in bad.items() if k == "too_large")
+    assert by_url[normalize_url(base + too_large)]["has_body"] is False
+
+    # Old URLs (/?p=ID, /archiv/slug/) are stored with their canonical article as final_url.
+    old = [r for r in page_rows if "?p=" in r["url"] or "/archiv/" in r["url"]]
+    assert old
+    for r in old:
+        assert r["status"] in (200, 301) and r["reason"] is None, r
+        assert normalize_url(r["final_url"]) in stories, r
+
+    vias = {r["via"] for r in page_rows}
+    assert {"robots", "sitemap", "feed", "section", "link"} <= vias
+    robots = by_url[base + "/robots.txt"]
+    assert robots["via"] == "robots" and robots["ctype"].startswith("text/plain") and robots["has_body"]
+    article = by_url[next(iter(sorted(stories)))]
+    assert {k.lower() for k in article["headers"]} >= {"etag", "last-modified"} and article["bytes"] > 0
+
+    assert set(stats) >= STATS_KEYS
+    assert stats["stored"] == len(page_rows)
+    assert stats["discovered"] >= len(page_rows)
+    assert stats["rejected"]["redirect_loop"] == 2 and stats["rejected"]["too_large"] == 1
+    assert stats["not_modified"] == 0 and stats["skipped_unchanged"] == 0
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM fetch_state WHERE site = '127.0.0.1' AND etag IS NOT NULL")
+        assert cur.fetchone()[0] >= len(stories)
+
+
+def test_later_nights_store_only_what_changed(db_url: str, conn) -> None:
+    with running_portal(articles=60, seed=1, day=1) as server:
+        base = server.base_url
+        stories = {normalize_url(base + s.url) for s in server.portal.stories()}
+        run_crawl(base, "night-1", db_url)
+
+        unchanged = run_crawl(base, "night-2", db_url)
+        assert stored_stories(rows(conn, "night-2"), stories) == set()
+        assert unchanged["skipped_unchanged"] > 0
+        assert unchanged["skipped_unchanged"] + unchanged["not_modified"] >= len(stories)
+
+        server.set_day(2)
+        changed = {normalize_url(base + path) for path in server.portal.changed_paths()}
+        assert changed
+        night3 = run_crawl(base, "night-3", db_url)
+        page_rows = rows(conn, "night-3")
+
+    assert stored_stories(page_rows, stories) == changed
+    # Navigation pages are fetched in full every night: that is how new articles are found.
+    assert {base + "/", base + "/politik/", base + "/feed/", base + "/sitemap_index.xml"} <= {
+        r["url"] for r in page_rows if r["status"] == 200
+    }
+    assert night3["stored"] == len(page_rows)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM fetch_state WHERE url = ANY(%s) AND run_id = 'night-3'", (sorted(changed),)
+        )
+        assert cur.fetchone()[0] == len(changed)
+
+
+def test_retried_crawl_with_the_same_run_id_replaces_its_rows(db_url: str, conn) -> None:
+    with running_portal(articles=20, seed=3, day=1) as server:
+        first = run_crawl(server.base_url, "night-1", db_url)
+        before = {r["url"] for r in rows(conn, "night-1")}
+        again = run_crawl(server.base_url, "night-1", db_url)
+        after = {r["url"] for r in rows(conn, "night-1")}
+    assert after == before
+    assert again["stored"] == first["stored"] == len(before)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*), count(*) FILTER (WHERE status = 'running') FROM crawl_runs")
+        assert cur.fetchone() == (1, 1)  # run_crawl never finishes the run: the stage runner does
+
+
+def test_scrapy_crawl_command_works_from_the_repository_root(db_url: str, conn) -> None:
+    with running_portal(articles=5, seed=4, day=1) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"site={server.base_url}", "-a",
+             "run_id=cli-run", "-s", f"NEWSROOM_DATABASE_URL={db_url}"],
+            cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        stories = {normalize_url(server.base_url + s.url) for s in server.portal.stories()}
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout == ""
+    assert stored_stories(rows(conn, "cli-run"), stories) == stories
+    stored_rows = len(rows(conn, "cli-run"))
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT stats -> 'crawl' ->> 'stored' FROM crawl_runs WHERE run_id = 'cli-run'")
+        assert int(cur.fetchone()[0]) == stored_rows
+
+
+def test_max_pages_bounds_the_crawl(db_url: str, conn) -> None:
+    with running_portal(articles=30, seed=5, day=1) as server:
+        stats = run_crawl(server.base_url, "small", db_url, max_pages=12)
+    assert len(rows(conn, "small")) == stats["stored"] == 12
+    assert stats["max_pages_reached"] is True
+
+
+def test_allowed_sections_keep_articles_of_other_sections_out(
+    db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_portal(articles=30, seed=6, day=1) as server:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f'[defaults]\ndownload_delay = 0.0\n\n[[site]]\nbase_url = "{server.base_url}"\n'
+            'allowed_sections = ["politik"]\n',
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("NEWSROOM_SITES_FILE", str(sites))
+        stories = {normalize_url(server.base_url + s.url) for s in server.portal.stories()}
+        stats = run_crawl(server.base_url, "politik-only", db_url)
+    page_rows = rows(conn, "politik-only")
+    stored = stored_stories([r for r in page_rows if r["reason"] is None], stories)
+    politik = {url for url in stories if "/politik/" in url}
+    assert stored == politik
+    assert stats["outside_sections"] > 0
+    assert base_paths(page_rows) >= {"/", "/sport/"}  # navigation pages are still fetched
+    # Articles found under other URLs (no dated path) are stored, but marked for the clean stage to skip.
+    assert {
+        r["reason"] for r in page_rows if r["status"] == 200 and normalize_url(r["final_url"]) in stories
+    } <= {None, "outside_sections"}
+
+
+def base_paths(page_rows: list[dict[str, Any]]) -> set[str]:
+    from urllib.parse import urlsplit
+
+    return {urlsplit(r["url"]).path for r in page_rows if r["status"] == 200}
+
+
+def test_unreachable_site_gives_fetch_error_rows_and_the_crawl_still_finishes(db_url: str, conn) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    stats = run_crawl(f"http://127.0.0.1:{port}", "down", db_url)
+    page_rows = rows(conn, "down")
+    assert page_rows and all(r["status"] == 0 for r in page_rows)
+    assert {r["reason"] for r in page_rows} == {"fetch_error: DownloadConnectionRefusedError"}
+    assert stats["rejected"] == {"fetch_error: DownloadConnectionRefusedError": len(page_rows)}
+
+
+def test_database_failure_raises_crawl_failed(db_url: str) -> None:
+    with running_portal(articles=3, seed=7, day=1) as server, pytest.raises(CrawlFailed) as failed:
+        run_crawl(server.base_url, "no-db", "postgresql://nobody@127.0.0.1:1/none")
+    assert "exited with status" in failed.value.reason
+    assert failed.value.log_tail
+
+
+def test_link_filters_and_page_shapes() -> None:
+    spider = PortalSpider(site="https://www.example-portal.de/", run_id="unit")
+    base = "https://example-portal.de"  # normalised URLs fold www.; requests keep the given host
+    assert spider.request_url(base + "/politik/x/") == "https://www.example-portal.de/politik/x/"
+    assert spider.crawl_url(base + "/politik/x/?utm_source=nl&fbclid=1#kommentare") == base + "/politik/x/"
+    assert spider.crawl_url("http://example-portal.de/politik/x/amp/") == base + "/politik/x/"
+    for unwanted in (
+        "https://example.org/extern",
+        "https://www.example-portal.de:8443/politik/",
+        base + "/wp-admin/",
+        base + "/wp-login.php",
+        base + "/politik/x/feed/",
+        base + "/bild.jpg",
+        base + "/politik/x/?replytocom=5",
+        base + "/politik/page/999/",
+        "mailto:redaktion@example-portal.de",
+    ):
+        assert spider.crawl_url(unwanted) is None, unwanted
+    assert spider.crawl_url(base + "/feed/") == base + "/feed/"
+    assert is_section_url(base + "/") and is_section_url(base + "/politik/page/3/")
+    assert not is_section_url(base + "/?p=12") and not is_section_url(base + "/politik/2025/01/02/a/")
+    assert "newsarticle" in jsonld_types('{"@graph": [{"@type": ["NewsArticle"]}, {"@type": "WebPage"}]}')
+    assert jsonld_types("{not json") == set()
