@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from typing import Any
@@ -196,11 +196,48 @@ def _mark_page(cur: Cursor, page_id: int, outcome: str, reason: str | None, arti
     )
 
 
+def link_redirects(cur: Cursor) -> int:
+    """Record old URLs that redirect to a stored article as its aliases; return how many were linked."""
+    cur.execute(
+        "SELECT page_id, url, final_url FROM raw_pages WHERE clean_outcome = 'redirect' AND article_id IS NULL"
+    )
+    linked = 0
+    for page_id, url, final_url in cur.fetchall():
+        target = urls.normalize_url(final_url)
+        cur.execute(
+            """SELECT article_id FROM articles WHERE url = %s
+               UNION ALL SELECT article_id FROM url_aliases WHERE url = %s LIMIT 1""",
+            (target, target),
+        )
+        found = cur.fetchone()
+        if found is None:
+            continue  # the target was not an article (or not fetched): nothing to alias
+        cur.execute(
+            "INSERT INTO url_aliases (url, article_id) VALUES (%s, %s) ON CONFLICT (url) DO NOTHING",
+            (urls.normalize_url(url), found[0]),
+        )
+        cur.execute("UPDATE raw_pages SET article_id = %s WHERE page_id = %s", (found[0], page_id))
+        linked += 1
+    return linked
+
+
 PAGE_COLUMNS = "page_id, run_id, site, url, final_url, fetched_at, content_type, body_gzip, article_id"
 
 
-def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> tuple[list[RawPage], list[int]]:
-    """Lock the next uncleaned pages; return (pages to extract, ids of pages the crawl already rejected)."""
+@dataclass
+class Batch:
+    pages: list[RawPage] = field(default_factory=list)  # to extract
+    crawl_rejected: list[int] = field(default_factory=list)  # page ids the crawl already rejected
+    redirects: int = 0
+    runs: set[str] = field(default_factory=set)
+
+    @property
+    def size(self) -> int:
+        return len(self.pages) + len(self.crawl_rejected) + self.redirects
+
+
+def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> Batch:
+    """Lock the next uncleaned pages and sort them by what has to happen to them."""
     condition = "cleaned_at IS NULL" + (" AND run_id = %s" if run_id else "")
     params: tuple[Any, ...] = (run_id, limit) if run_id else (limit,)
     # SKIP LOCKED lets several clean processes share the backlog without cleaning a page twice.
@@ -209,15 +246,20 @@ def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> tuple[list[RawP
             ORDER BY fetched_at, page_id LIMIT %s FOR UPDATE SKIP LOCKED""",
         params,
     )
-    pages, rejected = [], []
+    batch = Batch()
     for row in cur.fetchall():
         *page_fields, crawl_reason, status = row
-        if crawl_reason or not 200 <= status < 300:
-            rejected.append(row[0])
+        batch.runs.add(row[1])
+        if not crawl_reason and 300 <= status < 400:
+            # The crawl did not follow it because the target is fetched anyway; link_redirects aliases it.
+            _mark_page(cur, row[0], "redirect", None, None)
+            batch.redirects += 1
+        elif crawl_reason or not 200 <= status < 300:
+            batch.crawl_rejected.append(row[0])
         else:
             page_fields[7] = bytes(page_fields[7]) if page_fields[7] is not None else None
-            pages.append(RawPage(*page_fields))
-    return pages, rejected
+            batch.pages.append(RawPage(*page_fields))
+    return batch
 
 
 @contextmanager
@@ -280,21 +322,21 @@ def clean_pages(
     with _executor(workers) as pool:
         while True:
             with conn, conn.cursor() as cur:
-                pages, crawl_rejected = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
-                if not pages and not crawl_rejected:
+                batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
+                if not batch.size:
                     break
-                for page_id in crawl_rejected:
+                for page_id in batch.crawl_rejected:
                     _mark_page(cur, page_id, "rejected", None, None)
-                outcomes = _write_results(cur, pages, _extract_all(pool, pages), reclean=False)
-                cur.execute("SELECT DISTINCT run_id FROM raw_pages WHERE page_id = ANY(%s)",
-                            ([p.page_id for p in pages] + crawl_rejected,))
-                touched_runs.update(row[0] for row in cur.fetchall())
-            totals["pages"] += len(pages) + len(crawl_rejected)
-            totals["rejected"] += len(crawl_rejected)
+                outcomes = _write_results(cur, batch.pages, _extract_all(pool, batch.pages), reclean=False)
+            touched_runs |= batch.runs
+            totals["pages"] += batch.size
+            totals["rejected"] += len(batch.crawl_rejected)
             for outcome in outcomes:
                 totals[outcome] += 1
             if on_batch:
                 on_batch(totals["pages"], totals["rejected"], totals["pages"] - totals["rejected"])
+    with conn, conn.cursor() as cur:
+        totals["redirects_linked"] = link_redirects(cur)
     totals["runs"] = sorted(touched_runs)
     return totals
 

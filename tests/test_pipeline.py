@@ -54,6 +54,18 @@ def test_two_nights_land_every_article_once_and_version_changes(db_url: str, con
                 original = night1[normalize_url(server.base_url + story.copy_of)]
                 assert row["duplicate_of"] == original["article_id"]
 
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT u.url, a.url FROM url_aliases u JOIN articles a USING (article_id)")
+            aliases = dict(cur.fetchall())
+        old_urls = {
+            normalize_url(server.base_url + old): normalize_url(server.base_url + story.url)
+            for story in site.stories() if not story.url.startswith("/kaputt/")
+            for old in site.old_urls(story.url)
+        }
+        redirected = {alias: target for alias, target in aliases.items() if alias in old_urls}
+        assert redirected  # old URLs (301) the crawl met are kept as aliases of their article
+        assert all(old_urls[alias] == target for alias, target in redirected.items())
+
         server.set_day(2)
         changed = {normalize_url(server.base_url + path) for path in site.changed_paths()}
         assert changed
