@@ -1,0 +1,387 @@
+"""The analytics schema: search, the views, the read-only analyst role, the example queries, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import psycopg2.errors
+import pytest
+
+from crawler import analytics
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "sql" / "queries"
+_ids = count(1)
+
+# The columns each example query returns; a new file in sql/queries needs an entry here.
+EXPECTED_QUERY_COLUMNS = {
+    "top_sections_this_week.sql": ["section", "articles", "copies", "sites"],
+    "search.sql": ["rank", "title", "url", "published_at", "snippet"],
+    "copies_of_a_story.sql": [
+        "original_title", "original_site", "copy_site", "copy_url", "method", "similarity", "delay",
+    ],
+    "articles_per_author.sql": ["author", "articles", "words", "sites", "sections"],
+    "crawl_health.sql": [
+        "run_id", "status", "discovered", "fetched", "new", "updated", "duplicates", "rejected_total",
+        "rejected", "fill_title", "fill_published_at", "fill_authors", "fill_section", "seconds",
+    ],
+    "daily_counts_month.sql": ["day", "site", "articles", "copies", "words"],
+    "rejections_last_week.sql": ["site", "stage", "reason", "pages", "runs"],
+}  # fmt: skip
+
+
+def insert_article(cur: Any, **fields: Any) -> int:
+    """Insert one articles row (sensible defaults for the NOT NULL columns); return its id."""
+    n = next(_ids)
+    row: dict[str, Any] = {
+        "url": f"https://www.example.de/artikel-{n}.html",
+        "site": "www.example.de",
+        "title": f"Meldung {n}",
+        "body": "Der Stadtrat tagte am Montag im Rathaus.",
+        "section": "Politik",
+        "authors": ["Anna Schmidt"],
+        "published_at": "2026-03-01T10:00:00Z",
+        "content_hash": hashlib.sha1(str(n).encode()).hexdigest(),
+        "first_seen_at": "2026-03-01T10:05:00Z",
+        "last_seen_at": "2026-03-01T10:05:00Z",
+        "extractor_version": "test",
+        "word_count": 8,
+    }
+    row.update(fields)
+    names = ", ".join(row)
+    placeholders = ", ".join(["%s"] * len(row))
+    cur.execute(
+        f"INSERT INTO articles ({names}) VALUES ({placeholders}) RETURNING article_id", list(row.values())
+    )
+    return int(cur.fetchone()[0])
+
+
+def search(cur: Any, query: str, **kwargs: Any) -> list[dict[str, Any]]:
+    args = "".join(f", {name} => %({name})s" for name in kwargs)
+    cur.execute(f"SELECT * FROM analytics.search(%(query)s{args})", {"query": query, **kwargs})
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+def analytics_views(cur: Any) -> list[str]:
+    cur.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'analytics' AND c.relkind IN ('v', 'm', 'r') ORDER BY 1"""
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def test_search_finds_inflected_forms_with_a_snippet(conn) -> None:
+    with conn.cursor() as cur:
+        target = insert_article(
+            cur,
+            title="Bürgermeister erhält Drohungen",
+            body="Nach den Drohungen gegen den Bürgermeister ermittelt die Polizei. Der Rat ist besorgt.",
+        )
+        insert_article(cur, title="Neues Schwimmbad eröffnet", body="Das Bad hat seit Montag geöffnet.")
+        conn.commit()
+        hits = search(cur, "Drohung")
+    assert [hit["article_id"] for hit in hits] == [target]
+    assert hits[0]["url"].startswith("https://www.example.de/")
+    assert hits[0]["rank"] > 0
+    assert "<b>Drohungen</b>" in hits[0]["snippet"]
+
+
+def test_title_hit_ranks_above_body_hit(conn) -> None:
+    with conn.cursor() as cur:
+        body_only = insert_article(
+            cur,
+            title="Sitzung des Stadtrats",
+            body="Am Rande der Sitzung ging es auch um den Streik der Busfahrer.",
+        )
+        in_title = insert_article(
+            cur, title="Streik legt Busverkehr lahm", body="Die Busse blieben im Depot."
+        )
+        in_lead = insert_article(
+            cur, title="Pendler warten", lead="Ein Streik trifft den Nahverkehr.", body="Viele kamen zu spät."
+        )
+        conn.commit()
+        hits = search(cur, "Streiks")
+    assert [hit["article_id"] for hit in hits] == [in_title, in_lead, body_only]
+    assert hits[0]["rank"] > hits[1]["rank"] > hits[2]["rank"]
+
+
+def test_search_excludes_copies_and_honours_since_and_limit(conn) -> None:
+    with conn.cursor() as cur:
+        original = insert_article(cur, title="Hochwasser an der Elbe", published_at="2026-03-01T08:00:00Z")
+        insert_article(
+            cur, title="Hochwasser an der Elbe", duplicate_of=original, duplicate_method="exact",
+            duplicate_similarity=1.0, published_at="2026-03-02T08:00:00Z",
+        )  # fmt: skip
+        older = insert_article(cur, title="Hochwasser im Harz", published_at="2025-01-01T08:00:00Z")
+        conn.commit()
+        assert {hit["article_id"] for hit in search(cur, "Hochwasser")} == {original, older}
+        assert [hit["article_id"] for hit in search(cur, "Hochwasser", since="2026-01-01T00:00:00Z")] == [
+            original
+        ]
+        assert len(search(cur, "Hochwasser", lim=1)) == 1
+        assert search(cur, "und die der") == []  # only stop words
+
+
+def test_duplicates_are_excluded_from_articles_and_listed_as_copies(conn) -> None:
+    with conn.cursor() as cur:
+        original = insert_article(cur, site="www.a.de", title="Original", published_at="2026-03-01T08:00:00Z")
+        near = insert_article(
+            cur, site="www.b.de", title="Kopie", duplicate_of=original, duplicate_method="near",
+            duplicate_similarity=0.91, published_at="2026-03-01T10:00:00Z",
+        )  # fmt: skip
+        exact = insert_article(
+            cur, site="www.c.de", title="Kopie 2", duplicate_of=original, duplicate_method="exact",
+            published_at="2026-03-01T09:00:00Z",
+        )  # fmt: skip
+        other = insert_article(cur, title="Anderes Thema")
+        conn.commit()
+        cur.execute("SELECT article_id, copies FROM analytics.articles ORDER BY article_id")
+        assert cur.fetchall() == [(original, 2), (other, 0)]
+        cur.execute(
+            """SELECT copy_id, copy_site, original_id, original_site, method, similarity, delay
+               FROM analytics.article_copies ORDER BY copy_id"""
+        )
+        rows = cur.fetchall()
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        (near, "www.b.de", original, "www.a.de", "near"),
+        (exact, "www.c.de", original, "www.a.de", "exact"),
+    ]
+    assert rows[0][5] == pytest.approx(0.91)
+    assert rows[1][5] == pytest.approx(1.0)
+    assert str(rows[0][6]) == "2:00:00"
+
+
+def test_daily_counts_bucket_by_berlin_day(conn) -> None:
+    with conn.cursor() as cur:
+        # 00:30 on 2 March in Berlin (UTC+1), 23:59 on 1 March, and in summer time (UTC+2) 00:30 on 2 July.
+        insert_article(cur, published_at="2026-03-01T23:30:00Z", section="Politik")
+        insert_article(cur, published_at="2026-03-01T22:59:00Z", section="Politik")
+        insert_article(cur, published_at="2026-07-01T22:30:00Z", section="Sport")
+        original = insert_article(cur, published_at="2026-03-02T09:00:00Z", section="Politik")
+        insert_article(
+            cur, published_at="2026-03-02T10:00:00Z", section="Politik", duplicate_of=original,
+            duplicate_method="exact",
+        )  # fmt: skip
+        insert_article(
+            cur, published_at=None, first_seen_at="2026-03-02T12:00:00Z", last_seen_at="2026-03-02T12:00:00Z",
+            section="Politik",
+        )  # fmt: skip
+        conn.commit()
+        cur.execute("SELECT day, section, articles, copies, undated FROM analytics.daily_counts ORDER BY day")
+        rows = cur.fetchall()
+    assert rows == [
+        (date(2026, 3, 1), "Politik", 1, 0, 0),
+        (date(2026, 3, 2), "Politik", 3, 1, 1),
+        (date(2026, 7, 2), "Sport", 1, 0, 0),
+    ]
+
+
+def test_crawl_health_shows_the_run_stats(conn) -> None:
+    stats = {
+        "crawl": {
+            "discovered": 120, "fetched": 100, "not_modified": 5, "skipped_unchanged": 15, "stored": 95,
+            "rejected": {"http_404": 3, "not_html": 2}, "bytes": 123456, "seconds": 12.5,
+        },
+        "clean": {
+            "pages": 95, "new": 80, "updated": 5, "unchanged": 3, "seconds": 4.25,
+            "rejected": {"not_article": 6, "http_404": 1},
+            "field_fill": {"title": 1.0, "published_at": 0.95, "body": 1.0, "authors": 0.6, "section": 0.9},
+        },
+        "dedupe": {"checked": 85, "duplicates": 7, "exact": 2, "near": 5, "seconds": 0.5},
+    }  # fmt: skip
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO crawl_runs (run_id, site, status, stats) VALUES (%s, %s, 'success', %s)",
+            ("20260301T020000Z-example.de", "https://www.example.de", json.dumps(stats)),
+        )
+        cur.execute("INSERT INTO crawl_runs (run_id, site) VALUES ('20260302T020000Z-example.de', 'x')")
+        conn.commit()
+        cur.execute("SELECT * FROM analytics.crawl_health ORDER BY run_id")
+        columns = [d[0] for d in cur.description]
+        done, running = (dict(zip(columns, row, strict=True)) for row in cur.fetchall())
+        cur.execute("SELECT stage, reason, pages FROM analytics.crawl_rejections ORDER BY stage, reason")
+        rejections = cur.fetchall()
+    assert (done["discovered"], done["fetched"], done["not_modified"], done["stored"]) == (120, 100, 5, 95)
+    assert (done["new"], done["updated"], done["unchanged"], done["duplicates"]) == (80, 5, 3, 7)
+    assert (done["exact_duplicates"], done["near_duplicates"], done["bytes"]) == (2, 5, 123456)
+    assert done["rejected"] == {"http_404": 4, "not_html": 2, "not_article": 6}
+    assert done["rejected_total"] == 12
+    assert float(done["fill_published_at"]) == 0.95
+    assert float(done["fill_authors"]) == 0.6
+    assert float(done["seconds"]) == 17.25
+    assert done["status"] == "success"
+    # A run whose stages have not reported yet: NULL figures, no error.
+    assert running["fetched"] is None and running["rejected"] == {} and running["rejected_total"] == 0
+    assert rejections == [
+        ("clean", "http_404", 1),
+        ("clean", "not_article", 6),
+        ("crawl", "http_404", 3),
+        ("crawl", "not_html", 2),
+    ]
+
+
+def test_analyst_reads_every_view_and_searches(conn) -> None:
+    with conn.cursor() as cur:
+        insert_article(cur, title="Drohungen gegen Gemeinderat")
+        cur.execute(
+            "INSERT INTO crawl_runs (run_id, site, stats) VALUES ('r1', 's', '{\"crawl\": {\"fetched\": 1}}')"
+        )
+        conn.commit()
+        views = analytics_views(cur)
+        assert {"articles", "article_copies", "daily_counts", "crawl_health", "crawl_rejections"} <= set(
+            views
+        )
+        cur.execute("SET ROLE news_analyst")
+        for view in views:
+            cur.execute(f"SELECT * FROM analytics.{view}")
+            cur.fetchall()
+        assert len(search(cur, "Drohung")) == 1
+        cur.execute("SELECT current_user")
+        assert cur.fetchone()[0] == "news_analyst"
+    conn.rollback()
+
+
+WRITES = {
+    "articles": "UPDATE analytics.articles SET title = 'x'",
+    "article_copies": "UPDATE analytics.article_copies SET copy_title = 'x'",
+    "daily_counts": "UPDATE analytics.daily_counts SET site = 'x'",
+    "crawl_health": "UPDATE analytics.crawl_health SET site = 'x'",
+    "crawl_rejections": "UPDATE analytics.crawl_rejections SET site = 'x'",
+}
+DENIED = [
+    *(f"INSERT INTO analytics.{view} DEFAULT VALUES" for view in WRITES),
+    *WRITES.values(),
+    *(f"DELETE FROM analytics.{view}" for view in WRITES),
+    "SELECT * FROM public.articles",
+    "SELECT * FROM public.raw_pages",
+    "SELECT * FROM public.crawl_runs",
+    "SELECT * FROM public.article_versions",
+    "INSERT INTO public.crawl_runs (run_id, site) VALUES ('x', 'y')",
+    "CREATE VIEW analytics.mine AS SELECT 1",
+]
+
+
+@pytest.mark.parametrize("statement", DENIED)
+def test_analyst_is_refused_writes_and_raw_tables(conn, statement: str) -> None:
+    with conn.cursor() as cur:
+        insert_article(cur)
+        conn.commit()
+        cur.execute("SET ROLE news_analyst")
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(statement)
+    conn.rollback()
+
+
+def test_every_analytics_view_covers_the_known_writes(conn) -> None:
+    # A new analytics view needs its read_only trigger (see sql/0003_analytics.sql) and a line in WRITES.
+    with conn.cursor() as cur:
+        assert set(analytics_views(cur)) == set(WRITES)
+        cur.execute(
+            """SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'analytics'"""
+        )
+        assert {row[0] for row in cur.fetchall()} == set(WRITES)
+
+
+def test_owner_writes_to_views_are_refused_too(conn) -> None:
+    with conn.cursor() as cur:
+        insert_article(cur)
+        conn.commit()
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="read-only"):
+            cur.execute("UPDATE analytics.articles SET title = 'x'")
+    conn.rollback()
+
+
+def test_every_analytics_view_and_column_is_commented(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT c.relname, a.attname
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               WHERE ((n.nspname = 'analytics' AND c.relkind IN ('v', 'm', 'r'))
+                      OR (n.nspname = 'public' AND c.relname IN ('articles', 'article_versions', 'raw_pages',
+                          'crawl_runs', 'url_aliases', 'fetch_state')))
+                 AND (obj_description(c.oid, 'pg_class') IS NULL
+                      OR (a.attname IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))"""
+        )
+        missing = cur.fetchall()
+        cur.execute(
+            """SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = 'analytics' AND obj_description(p.oid, 'pg_proc') IS NULL"""
+        )
+        missing += cur.fetchall()
+    assert missing == []
+
+
+def _seed_everything(cur: Any) -> None:
+    """A little of everything, dated now, so that each example query has rows to return."""
+    original = insert_article(
+        cur, title="Drohungen gegen Bürgermeister", authors=["Anna Schmidt", "Jonas Becker"],
+        published_at="now", first_seen_at="now", last_seen_at="now",
+    )  # fmt: skip
+    insert_article(
+        cur, title="Kopie", site="www.b.de", duplicate_of=original, duplicate_method="near",
+        duplicate_similarity=0.9, published_at="now", first_seen_at="now", last_seen_at="now",
+    )  # fmt: skip
+    cur.execute(
+        "INSERT INTO crawl_runs (run_id, site, stats) VALUES ('r1', 'https://www.example.de', %s)",
+        (json.dumps({"crawl": {"fetched": 3, "rejected": {"http_404": 1}}, "clean": {"new": 2}}),),
+    )
+
+
+def test_example_queries_run_for_the_analyst_and_return_the_documented_columns(conn) -> None:
+    files = sorted(path.name for path in QUERIES_DIR.glob("*.sql"))
+    assert files == sorted(EXPECTED_QUERY_COLUMNS)
+    with conn.cursor() as cur:
+        _seed_everything(cur)
+        conn.commit()
+        cur.execute("SET ROLE news_analyst")  # the queries only need what the analyst can read
+        for name in files:
+            text = (QUERIES_DIR / name).read_text(encoding="utf-8")
+            assert text.startswith("-- Question: "), name
+            cur.execute(text)
+            assert [d[0] for d in cur.description] == EXPECTED_QUERY_COLUMNS[name], name
+            assert cur.fetchall(), f"{name} returned no rows"
+    conn.rollback()
+
+
+def test_publish_reports_what_analysts_see(conn) -> None:
+    with conn.cursor() as cur:
+        _seed_everything(cur)
+        conn.commit()
+    figures = analytics.publish(conn)
+    assert figures["stories"] == 1
+    assert figures["copies"] == 1
+    assert figures["crawl_runs"] == 1
+    assert figures["daily_count_rows"] == 2
+    assert figures["materialized_views_refreshed"] == []
+    assert json.dumps(figures)  # printable by the CLI and storable by Airflow
+
+
+def test_publish_refreshes_materialized_views(conn) -> None:
+    with conn.cursor() as cur:
+        insert_article(cur)
+        cur.execute(
+            "CREATE MATERIALIZED VIEW analytics.story_count AS SELECT 1 AS one, count(*) AS n FROM articles"
+        )
+        cur.execute("CREATE UNIQUE INDEX ON analytics.story_count (one)")
+        cur.execute(
+            "CREATE MATERIALIZED VIEW analytics.site_count AS SELECT count(DISTINCT site) AS n FROM articles"
+        )
+        insert_article(cur)
+        conn.commit()
+        figures = analytics.publish(conn)
+        assert figures["materialized_views_refreshed"] == ["site_count", "story_count"]
+        cur.execute("SELECT n FROM analytics.story_count")
+        assert cur.fetchone()[0] == 2
+        # Views added later are readable by the analyst through the default privileges.
+        cur.execute("SET ROLE news_analyst")
+        cur.execute("SELECT n FROM analytics.site_count")
+        assert cur.fetchone()[0] == 1
+    conn.rollback()
