@@ -39,7 +39,9 @@ def plain_trafilatura_seconds(url: str, limit: int) -> tuple[int, float]:
             "SELECT body_gzip, final_url FROM raw_pages WHERE clean_outcome IN ('new','updated','unchanged') LIMIT %s",
             (limit,),
         )
-        pages = [(gzip.decompress(bytes(body)).decode("utf-8", "replace"), page_url) for body, page_url in cur]
+        pages = [
+            (gzip.decompress(bytes(body)).decode("utf-8", "replace"), page_url) for body, page_url in cur
+        ]
     start = time.perf_counter()
     for html, page_url in pages:
         trafilatura.bare_extraction(html, url=page_url, with_metadata=True)
@@ -47,7 +49,9 @@ def plain_trafilatura_seconds(url: str, limit: int) -> tuple[int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=2000)
     args = parser.parse_args()
     server = server_url()
@@ -60,19 +64,27 @@ def main() -> None:
             night2 = stages.run(portal.base_url, db_url=url)
         crawl, clean, dedupe = night1["crawl"], night1["clean"], night1["dedupe"]
         print(f"portal: {args.articles} articles (+ agency copies), cores: {os.cpu_count()}")
-        print(f"crawl   night 1: {crawl['fetched']} pages in {crawl['seconds']:.1f} s = "
-              f"{crawl['fetched'] / crawl['seconds']:.0f} pages/s")
-        print(f"clean   night 1: {clean['pages']} pages in {clean['seconds']:.1f} s = "
-              f"{clean['pages'] / clean['seconds']:.0f} pages/s ({clean['new']} articles)")
+        print(
+            f"crawl   night 1: {crawl['fetched']} pages in {crawl['seconds']:.1f} s = "
+            f"{crawl['fetched'] / crawl['seconds']:.0f} pages/s"
+        )
+        print(
+            f"clean   night 1: {clean['pages']} pages in {clean['seconds']:.1f} s = "
+            f"{clean['pages'] / clean['seconds']:.0f} pages/s ({clean['new']} articles)"
+        )
         print(f"dedupe  night 1: {dedupe['checked']} articles in {dedupe['seconds']:.2f} s")
         c2 = night2["crawl"]
-        print(f"crawl   night 2 (unchanged portal): {c2['fetched']} pages fetched, {c2['not_modified']} not modified, "
-              f"{c2['skipped_unchanged']} skipped by lastmod, {c2['seconds']:.1f} s")
+        print(
+            f"crawl   night 2 (unchanged portal): {c2['fetched']} pages fetched, {c2['not_modified']} not modified, "
+            f"{c2['skipped_unchanged']} skipped by lastmod, {c2['seconds']:.1f} s"
+        )
         pages, seconds = plain_trafilatura_seconds(url, clean["new"])
         reference = pages / seconds
         ours = clean["pages"] / clean["seconds"]
         print(f"plain trafilatura, 1 process, same pages: {reference:.0f} pages/s")
-        print(f"ratio clean stage (all cores, incl. database writes) / plain trafilatura: {ours / reference:.2f}")
+        print(
+            f"ratio clean stage (all cores, incl. database writes) / plain trafilatura: {ours / reference:.2f}"
+        )
     finally:
         db.drop_database(server, name)
 

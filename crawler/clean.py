@@ -127,7 +127,15 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
             f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
                 VALUES (%s, %s, {", ".join(["%s"] * len(fields))}, %s, %s, %s, %s)
                 RETURNING article_id""",
-            (canonical, page.site, *fields.values(), page.fetched_at, page.fetched_at, page.page_id, page.run_id),
+            (
+                canonical,
+                page.site,
+                *fields.values(),
+                page.fetched_at,
+                page.fetched_at,
+                page.page_id,
+                page.run_id,
+            ),
         )
         article_id = cur.fetchone()[0]
         _record_aliases(cur, page, canonical, article_id)
@@ -171,8 +179,15 @@ def _update_fields(
                 version = version + %s, raw_page_id = %s, run_id = %s, updated_at = %s,
                 last_seen_at = GREATEST(last_seen_at, %s)
             WHERE article_id = %s""",
-        (*fields.values(), int(bump_version), page.page_id, page.run_id, page.fetched_at, page.fetched_at,
-         article_id),
+        (
+            *fields.values(),
+            int(bump_version),
+            page.page_id,
+            page.run_id,
+            page.fetched_at,
+            page.fetched_at,
+            article_id,
+        ),
     )
 
 
@@ -224,6 +239,22 @@ def link_redirects(cur: Cursor) -> int:
 PAGE_COLUMNS = "page_id, run_id, site, url, final_url, fetched_at, content_type, body_gzip, article_id"
 
 
+def _raw_page(row: list[Any]) -> RawPage:
+    """A RawPage from a row in PAGE_COLUMNS order (psycopg2 hands bytea over as a memoryview)."""
+    page_id, run_id, site, url, final_url, fetched_at, content_type, body, article_id = row
+    return RawPage(
+        page_id,
+        run_id,
+        site,
+        url,
+        final_url,
+        fetched_at,
+        content_type,
+        bytes(body) if body is not None else None,
+        article_id,
+    )
+
+
 @dataclass
 class Batch:
     pages: list[RawPage] = field(default_factory=list)  # to extract
@@ -257,8 +288,7 @@ def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> Batch:
         elif crawl_reason or not 200 <= status < 300:
             batch.crawl_rejected.append(row[0])
         else:
-            page_fields[7] = bytes(page_fields[7]) if page_fields[7] is not None else None
-            batch.pages.append(RawPage(*page_fields))
+            batch.pages.append(_raw_page(page_fields))
     return batch
 
 
@@ -287,10 +317,14 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
     # Primary pages first, so an AMP copy in the same batch never creates the row its original would.
     ordered = sorted(
         results,
-        key=lambda r: (by_id[r.page_id].fetched_at, r.article is not None and not is_primary_page(
-            by_id[r.page_id].final_url,
-            urls.canonical_url(by_id[r.page_id].final_url, r.article.get("canonical_url")),
-        )),
+        key=lambda r: (
+            by_id[r.page_id].fetched_at,
+            r.article is not None
+            and not is_primary_page(
+                by_id[r.page_id].final_url,
+                urls.canonical_url(by_id[r.page_id].final_url, r.article.get("canonical_url")),
+            ),
+        ),
     )
     for result in ordered:
         page = by_id[result.page_id]
@@ -342,7 +376,9 @@ def clean_pages(
 
 
 def reclean_pages(
-    conn: Connection, only_outdated: bool = True, workers: int | None = None,
+    conn: Connection,
+    only_outdated: bool = True,
+    workers: int | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Re-extract each article's latest raw page with the current extractor, without crawling again."""
@@ -358,7 +394,8 @@ def reclean_pages(
                         FROM articles a LEFT JOIN raw_pages p ON p.page_id = a.raw_page_id
                         WHERE {condition} AND a.article_id > %s ORDER BY a.article_id LIMIT %s
                         FOR UPDATE OF a""",
-                    ((extract.EXTRACTOR_VERSION,) if only_outdated else ()) + (last_id, BATCH_PER_WORKER * workers),
+                    ((extract.EXTRACTOR_VERSION,) if only_outdated else ())
+                    + (last_id, BATCH_PER_WORKER * workers),
                 )
                 rows = cur.fetchall()
                 if not rows:
@@ -369,8 +406,7 @@ def reclean_pages(
                     if page_fields[0] is None:
                         totals["missing_raw_page"] += 1
                         continue
-                    page_fields[7] = bytes(page_fields[7]) if page_fields[7] is not None else None
-                    pages.append(RawPage(*page_fields, article_id=article_id))
+                    pages.append(_raw_page([*page_fields, article_id]))
                 results = _extract_all(pool, pages)
                 for page, result in zip(pages, results, strict=True):
                     if result.article is None:
@@ -427,7 +463,9 @@ def run_clean_figures(cur: Cursor, run_id: str) -> dict[str, Any]:
         "unchanged": outcomes.get("unchanged", 0),
         "rejected": rejected,
         "articles": total,
-        "field_fill": {name: round(n / total, 3) if total else 0.0 for name, n in zip(FILL_FIELDS, filled, strict=True)},
+        "field_fill": {
+            name: round(n / total, 3) if total else 0.0 for name, n in zip(FILL_FIELDS, filled, strict=True)
+        },
     }
 
 

@@ -194,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--articles", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--day", type=int, default=1, help="day 2 and later: some articles changed, as on a later night")
+    p.add_argument(
+        "--day", type=int, default=1, help="day 2 and later: some articles changed, as on a later night"
+    )
     p.set_defaults(func=cmd_portal)
 
     p = sub.add_parser("demo", help="serve the demo portal and run the whole pipeline into the database")

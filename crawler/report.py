@@ -20,8 +20,11 @@ def format_report(run: dict[str, Any]) -> str:
     dedupe = run.get("dedupe") or {}
     rejections = _rejections(run)
     rows = [
-        ("pages fetched", crawl.get("fetched", 0),
-         f"not modified {crawl.get('not_modified', 0)}, unchanged in sitemap {crawl.get('skipped_unchanged', 0)}"),
+        (
+            "pages fetched",
+            crawl.get("fetched", 0),
+            f"not modified {crawl.get('not_modified', 0)}, unchanged in sitemap {crawl.get('skipped_unchanged', 0)}",
+        ),
         ("articles new", clean.get("new", 0), ""),
         ("articles updated", clean.get("updated", 0), "new version, old text in article_versions"),
         ("articles unchanged", clean.get("unchanged", 0), ""),

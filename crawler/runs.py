@@ -38,9 +38,7 @@ def record_stage(cur: Cursor, run_id: str, stage: str, stats: dict[str, Any]) ->
 
 def finish_run(cur: Cursor, run_id: str, status: str) -> None:
     """Close the ledger row with 'success' or 'failed'."""
-    cur.execute(
-        "UPDATE crawl_runs SET status = %s, finished_at = now() WHERE run_id = %s", (status, run_id)
-    )
+    cur.execute("UPDATE crawl_runs SET status = %s, finished_at = now() WHERE run_id = %s", (status, run_id))
 
 
 def run_stats(cur: Cursor, run_id: str) -> dict[str, Any]:

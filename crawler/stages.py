@@ -79,9 +79,7 @@ def clean(
     started = time.monotonic()
     conn = db.connect(url)
     try:
-        totals = clean_stage.clean_pages(
-            conn, run_id=run_id, workers=workers, on_batch=meter.update
-        )
+        totals = clean_stage.clean_pages(conn, run_id=run_id, workers=workers, on_batch=meter.update)
         meter.close()
         seconds = round(time.monotonic() - started, 2)
         figures: dict[str, Any] = {}
@@ -100,8 +98,9 @@ def clean(
     return figures
 
 
-def reclean(db_url: str | None = None, only_outdated: bool = True, workers: int | None = None,
-            progress: bool = False) -> dict[str, Any]:
+def reclean(
+    db_url: str | None = None, only_outdated: bool = True, workers: int | None = None, progress: bool = False
+) -> dict[str, Any]:
     """Re-extract stored raw pages with the current extractor, without crawling again."""
     url = _prepare(db_url)
     meter = Progress("reclean", enabled=progress)
@@ -109,7 +108,9 @@ def reclean(db_url: str | None = None, only_outdated: bool = True, workers: int 
     try:
         figures = clean_stage.timed(
             lambda: clean_stage.reclean_pages(
-                conn, only_outdated=only_outdated, workers=workers,
+                conn,
+                only_outdated=only_outdated,
+                workers=workers,
                 on_batch=meter.update,
             )
         )
@@ -155,8 +156,14 @@ def finish(run_id: str, db_url: str | None = None, status: str = "success") -> d
         return runs.run_stats(cur, run_id)
 
 
-def run(site_url: str, db_url: str | None = None, progress: bool = False, workers: int | None = None,
-        max_pages: int | None = None, run_id: str | None = None) -> dict[str, Any]:
+def run(
+    site_url: str,
+    db_url: str | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    max_pages: int | None = None,
+    run_id: str | None = None,
+) -> dict[str, Any]:
     """Crawl, clean and dedupe one site; return the run's recorded figures."""
     url = _prepare(db_url)
     crawl_figures = crawl(site_url, run_id=run_id, db_url=url, progress=progress, max_pages=max_pages)

@@ -7,14 +7,39 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-        "mc_cid", "mc_eid", "_ga", "_gl", "ref", "ref_src", "ito", "wt_mc", "wt.mc_id", "cmpid",
-        "xtor", "at_medium", "at_campaign", "ncid", "ocid", "soc_src", "soc_trk", "amp",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref",
+        "ref_src",
+        "ito",
+        "wt_mc",
+        "wt.mc_id",
+        "cmpid",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+        "ncid",
+        "ocid",
+        "soc_src",
+        "soc_trk",
+        "amp",
     }
 )
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "at_", "ga_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-AMP_PATH_SUFFIX = re.compile(r"/amp/?$|\.amp(?=\.html?$|$)|/amp\.html$", re.IGNORECASE)
+AMP_PATH_SUFFIX = re.compile(r"/amp(?:\.html?)?/?$", re.IGNORECASE)
+AMP_EXTENSION = re.compile(r"\.amp(?=\.html?$|$)", re.IGNORECASE)
 
 
 def is_tracking_param(name: str) -> bool:
@@ -36,16 +61,21 @@ def normalize_url(url: str) -> str:
     """Normalise scheme, host, port, path, query and fragment of an absolute URL."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower() or "http"
-    host = parts.hostname or ""
-    port = parts.port
-    netloc = host.lower().rstrip(".")
+    host = normalize_host(parts.hostname or "")
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port names no other server than the default one
+        port = None
+    netloc = f"[{host}]" if ":" in host else host  # IPv6 literals keep their brackets
     if port and DEFAULT_PORTS.get(scheme) != port:
         netloc = f"{netloc}:{port}"
     path = re.sub(r"/{2,}", "/", parts.path or "/")
-    path = AMP_PATH_SUFFIX.sub("/", path)
+    path = AMP_EXTENSION.sub("", AMP_PATH_SUFFIX.sub("/", path))
     if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         path += "/"  # WordPress permalinks end in a slash; both spellings reach the same page
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k))
+    )
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

@@ -7,10 +7,25 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg2.extensions
 
-from crawler import clean, runs
+from crawler import clean, extract, runs
 
 SITE = "portal.test"
-WORDS = "Die Bürgermeisterin der Stadt hat am Montag einen neuen Plan für die Straßen vorgestellt".split()
+WORDS = [
+    "Die",
+    "Bürgermeisterin",
+    "der",
+    "Stadt",
+    "hat",
+    "am",
+    "Montag",
+    "einen",
+    "neuen",
+    "Plan",
+    "für",
+    "die",
+    "Straßen",
+    "vorgestellt",
+]
 
 
 def page_html(title: str, paragraphs: list[str], canonical: str) -> str:
@@ -26,7 +41,9 @@ def paragraphs(seed: int, count: int = 6) -> list[str]:
     return [" ".join(WORDS[(seed + i + j) % len(WORDS)] for j in range(40)) + "." for i in range(count)]
 
 
-def add_page(cur, run_id: str, url: str, html: str, fetched_at: datetime, final_url: str | None = None) -> None:
+def add_page(
+    cur, run_id: str, url: str, html: str, fetched_at: datetime, final_url: str | None = None
+) -> None:
     cur.execute(
         """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip, body_bytes, fetched_at)
            VALUES (%s, %s, %s, %s, 200, 'text/html; charset=utf-8', %s, %s, %s)""",
@@ -79,8 +96,13 @@ def test_non_articles_and_crawl_rejects_never_land(conn) -> None:
     start(conn, "night1")
     t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
     with conn, conn.cursor() as cur:
-        add_page(cur, "night1", "http://portal.test/impressum/",
-                 "<html><head><title>Impressum</title></head><body><p>Verantwortlich: Max</p></body></html>", t0)
+        add_page(
+            cur,
+            "night1",
+            "http://portal.test/impressum/",
+            "<html><head><title>Impressum</title></head><body><p>Verantwortlich: Max</p></body></html>",
+            t0,
+        )
         add_page(cur, "night1", "http://portal.test/leer/", "", t0)
         cur.execute(
             """INSERT INTO raw_pages (run_id, site, url, final_url, status, fetched_at, rejected_reason)
@@ -113,3 +135,27 @@ def test_parallel_workers_give_the_same_articles_as_one(conn) -> None:
         assert cur.fetchone() == (len({tuple(paragraphs(i)) for i in range(40)}), 1, 1)
         cur.execute("SELECT count(*) FROM raw_pages WHERE cleaned_at IS NULL")
         assert cur.fetchone()[0] == 0
+
+
+def test_reclean_applies_the_current_extractor_without_new_versions(conn) -> None:
+    start(conn, "night1")
+    url = "http://portal.test/politik/2026/11/20/reclean/"
+    with conn, conn.cursor() as cur:
+        add_page(
+            cur,
+            "night1",
+            url,
+            page_html("Neu extrahiert", paragraphs(3), url),
+            datetime(2026, 11, 20, tzinfo=UTC),
+        )
+    clean.clean_pages(conn, workers=1)
+    with conn, conn.cursor() as cur:  # as if an older extractor had written a worse title
+        cur.execute("UPDATE articles SET title = 'alt', extractor_version = '2000.1'")
+    totals = clean.reclean_pages(conn, workers=1)
+    assert (totals["pages"], totals["updated"]) == (1, 1)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT title, version, extractor_version FROM articles")
+        title, version, extractor_version = cur.fetchone()
+    assert (title, version, extractor_version) == ("Neu extrahiert", 1, extract.EXTRACTOR_VERSION)
+    assert clean.reclean_pages(conn, workers=1)["pages"] == 0  # nothing outdated is left
+    assert count(conn, "article_versions") == 0

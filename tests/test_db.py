@@ -23,15 +23,34 @@ def test_core_tables_have_the_documented_columns(conn) -> None:
             "SELECT column_name FROM information_schema.columns WHERE table_schema='public' AND table_name='articles'"
         )
         columns = {row[0] for row in cur.fetchall()}
-    for name in ("article_id", "url", "site", "title", "lead", "body", "authors", "section", "tags",
-                 "published_at", "modified_at", "language", "word_count", "content_hash", "duplicate_of",
-                 "first_seen_at", "last_seen_at", "version"):
+    for name in (
+        "article_id",
+        "url",
+        "site",
+        "title",
+        "lead",
+        "body",
+        "authors",
+        "section",
+        "tags",
+        "published_at",
+        "modified_at",
+        "language",
+        "word_count",
+        "content_hash",
+        "duplicate_of",
+        "first_seen_at",
+        "last_seen_at",
+        "version",
+    ):
         assert name in columns
 
 
 def test_edited_migration_is_refused(db_url: str, tmp_path: Path) -> None:
     for migration in db.load_migrations():
-        (tmp_path / f"{migration.name}.sql").write_text(migration.sql + "\n-- edited\n" if migration.version == "0001" else migration.sql)
+        (tmp_path / f"{migration.name}.sql").write_text(
+            migration.sql + "\n-- edited\n" if migration.version == "0001" else migration.sql
+        )
     with pytest.raises(db.MigrationError, match="changed after it was applied"):
         db.migrate(db_url, sql_dir=tmp_path)
 

@@ -14,14 +14,25 @@ from crawler.urls import normalize_url
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_TEXT = (REPO.parent / "shared" / "portal" / "seed-article.txt").read_text(encoding="utf-8")
-BOILERPLATE = ("Die mobile Version verlassen", "Startseite", "Lesen Sie auch", "Newsletter", "Cookies", "Teilen")
+BOILERPLATE = (
+    "Die mobile Version verlassen",
+    "Startseite",
+    "Lesen Sie auch",
+    "Newsletter",
+    "Cookies",
+    "Teilen",
+)
 
 
 def newsroom(*args: str) -> str:
     """Run the `newsroom` command as a user would, in its own process; return its stdout."""
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], cwd=REPO, env=os.environ.copy(),
-        capture_output=True, text=True, timeout=900,
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
@@ -59,7 +70,8 @@ def test_two_nights_land_every_article_once_and_version_changes(db_url: str, con
             aliases = dict(cur.fetchall())
         old_urls = {
             normalize_url(server.base_url + old): normalize_url(server.base_url + story.url)
-            for story in site.stories() if not story.url.startswith("/kaputt/")
+            for story in site.stories()
+            if not story.url.startswith("/kaputt/")
             for old in site.old_urls(story.url)
         }
         redirected = {alias: target for alias, target in aliases.items() if alias in old_urls}

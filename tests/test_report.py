@@ -13,8 +13,20 @@ from crawler.report import format_report
 RUN = {
     "run_id": "20261124T020000Z-portal.test",
     "site": "portal.test",
-    "crawl": {"fetched": 120, "not_modified": 7, "skipped_unchanged": 30, "rejected": {"http_500": 1}, "seconds": 4.0},
-    "clean": {"new": 80, "updated": 3, "unchanged": 2, "rejected": {"not_article": 30, "http_500": 1}, "seconds": 2.5},
+    "crawl": {
+        "fetched": 120,
+        "not_modified": 7,
+        "skipped_unchanged": 30,
+        "rejected": {"http_500": 1},
+        "seconds": 4.0,
+    },
+    "clean": {
+        "new": 80,
+        "updated": 3,
+        "unchanged": 2,
+        "rejected": {"not_article": 30, "http_500": 1},
+        "seconds": 2.5,
+    },
     "dedupe": {"run_duplicates": 9, "seconds": 0.3},
 }
 
@@ -23,8 +35,12 @@ def test_report_lists_every_figure_and_rejection_reason() -> None:
     lines = format_report(RUN).splitlines()
     figures = {line[:22].strip(): line[22:29].strip() for line in lines[1:7]}
     assert figures == {
-        "pages fetched": "120", "articles new": "80", "articles updated": "3",
-        "articles unchanged": "2", "articles duplicate": "9", "pages rejected": "31",
+        "pages fetched": "120",
+        "articles new": "80",
+        "articles updated": "3",
+        "articles unchanged": "2",
+        "articles duplicate": "9",
+        "pages rejected": "31",
     }
     assert any(line.split() == ["not_article", "30"] for line in lines)
     assert any(line.split() == ["http_500", "1"] for line in lines)
