@@ -106,7 +106,7 @@ def cmd_db_psql(args: argparse.Namespace) -> int:
         return 1
     url = db.database_url()
     db.migrate(url)
-    os.execv(binary, [binary, url, *args.psql_args])
+    os.execv(binary, [binary, url, *args.extra])
     return 0  # not reached: execv replaces this process
 
 
@@ -185,9 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_db_migrate)
     db_sub.add_parser("url", help="print the database URL in use").set_defaults(func=cmd_db_url)
-    p_psql = db_sub.add_parser("psql", help="open psql on the database in use")
-    p_psql.add_argument("psql_args", nargs=argparse.REMAINDER)
-    p_psql.set_defaults(func=cmd_db_psql)
+    p_psql = db_sub.add_parser("psql", help="open psql on the database in use (other arguments go to psql)")
+    p_psql.set_defaults(func=cmd_db_psql, passes_extra_args=True)
 
     p = sub.add_parser("portal", help="serve the demo news portal on loopback")
     p.add_argument("--port", type=int, default=8000)
@@ -210,7 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `newsroom` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_extra_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
