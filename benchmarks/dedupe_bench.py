@@ -1,0 +1,136 @@
+"""Dedupe benchmark: throughput at 10k and 100k articles, incremental rate, precision and recall.
+
+Usage: python benchmarks/dedupe_bench.py [--quick]
+
+Creates a scratch database on the server of DATABASE_URL (or the embedded default), loads the demo portal's
+labelled corpus straight into `articles`, times `dedupe()` and drops the database again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg2.extensions
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler import db
+from crawler.dedupe import content_hash, dedupe
+from crawler.portal.content import LabelledDoc, labelled_corpus
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def server_url() -> str:
+    """Maintenance database of the server to use."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        dsn = psycopg2.extensions.parse_dsn(url)
+        dsn["dbname"] = "postgres"
+        return psycopg2.extensions.make_dsn(**dsn)
+    return db.embedded_server_url()
+
+
+def load(conn: psycopg2.extensions.connection, docs: list[LabelledDoc], start: int) -> dict[int, str]:
+    """COPY docs into articles (published in corpus order, a minute apart); returns article_id -> doc_id."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for i, d in enumerate(docs, start):
+        when = (T0 + timedelta(minutes=i)).isoformat()
+        writer.writerow(
+            [
+                f"https://example.de/{d.doc_id}",
+                "example.de",
+                d.title,
+                d.body,
+                content_hash(d.body),
+                when,
+                when,
+                when,
+                "bench",
+                len(d.body.split()),
+            ]
+        )
+    buf.seek(0)
+    with conn, conn.cursor() as cur:
+        cur.copy_expert(
+            """COPY articles (url, site, title, body, content_hash, published_at, first_seen_at, last_seen_at,
+                              extractor_version, word_count) FROM STDIN WITH (FORMAT csv)""",
+            buf,
+        )
+        cur.execute("ANALYZE articles")
+        cur.execute(
+            "SELECT article_id, substr(url, 20) FROM articles WHERE url = ANY(%s)",
+            ([f"https://example.de/{d.doc_id}" for d in docs],),
+        )
+        return dict(cur.fetchall())
+
+
+def timed_dedupe(conn: psycopg2.extensions.connection, label: str, n: int) -> float:
+    """Run dedupe once and print its figures."""
+    started = time.perf_counter()
+    stats = dedupe(conn)
+    seconds = time.perf_counter() - started
+    print(f"{label}: {n} articles in {seconds:.1f} s = {n / seconds:,.0f} articles/s  {stats}", flush=True)
+    return seconds
+
+
+def quality(conn: psycopg2.extensions.connection, docs: list[LabelledDoc], ids: dict[int, str]) -> None:
+    """Pairwise precision and recall of copy -> original links."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT article_id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL")
+        predicted = {(ids[a], ids[b]) for a, b in cur.fetchall()}
+    truth = {(d.doc_id, d.original_id) for d in docs if d.original_id}
+    hits = len(predicted & truth)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    print(
+        f"quality: {len(truth)} true copy links, {len(predicted)} predicted, "
+        f"precision {precision:.4f}, recall {recall:.4f}"
+    )
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1k/10k instead of 10k/100k")
+    args = parser.parse_args()
+    small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
+    new = small
+    started = time.perf_counter()
+    docs = labelled_corpus(large + new, seed=1)
+    print(f"generated {len(docs)} labelled docs in {time.perf_counter() - started:.1f} s", flush=True)
+
+    server = server_url()
+    name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
+    db.ensure_database(server, name)
+    url = db._with_database(server, name)
+    try:
+        db.migrate(url)
+        conn = db.connect(url)
+        load(conn, docs[:small], 0)
+        t_small = timed_dedupe(conn, f"full {small}", small)
+        with conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE articles CASCADE")
+        ids = load(conn, docs[:large], 0)
+        t_large = timed_dedupe(conn, f"full {large}", large)
+        print(f"ratio time({large})/time({small}) = {t_large / t_small:.2f} (target <= 12)", flush=True)
+        ids |= load(conn, docs[large:], large)
+        t_new = timed_dedupe(conn, f"incremental {new} new against {large}", new)
+        print(f"incremental rate: {new / t_new:,.0f} articles/s (target >= 1000)")
+        quality(conn, docs, ids)
+        conn.close()
+    finally:
+        db.drop_database(server, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""Duplicate detection on a real Postgres: exact and near links, clusters, versions, rebuild, concurrency."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg2.extensions
+import pytest
+
+from crawler import minhash
+from crawler.dedupe import _compute, _fetch_stale, _store_batch, content_hash, dedupe
+from crawler.portal.content import agency_copy, generate_story, labelled_corpus
+from crawler.urls import canonical_url
+
+REPO = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+Conn = psycopg2.extensions.connection
+
+
+def insert(conn: Conn, url: str, body: str, published: datetime | None, seen: datetime | None = None) -> int:
+    """One article row as the clean stage would write it; returns its id."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """INSERT INTO articles (url, site, body, content_hash, published_at, first_seen_at, last_seen_at,
+                                     extractor_version, word_count)
+               VALUES (%s, 'example.de', %s, %s, %s, %s, %s, 'test', %s) RETURNING article_id""",
+            (url, body, content_hash(body), published, seen or T0, seen or T0, len(body.split())),
+        )
+        row = cur.fetchone()
+        assert row
+        return int(row[0])
+
+
+def links(conn: Conn) -> dict[int, tuple[int | None, str | None, float | None]]:
+    """article_id -> (duplicate_of, method, similarity) for every article."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT article_id, duplicate_of, duplicate_method, duplicate_similarity FROM articles ORDER BY 1"
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in cur.fetchall()}
+
+
+STORY = generate_story(7, 0)
+SIBLING = generate_story(7, 1, key=STORY.key)  # same topic, place and people, different story
+_copy = agency_copy(STORY, 7, 2)
+COPY = _copy[0] if isinstance(_copy, tuple) else _copy  # the generator's signature is still settling
+
+
+def test_content_hash_normalises_case_punctuation_whitespace_and_nfkc() -> None:
+    assert content_hash("Die  Stadt, sagte er.\n") == content_hash("die stadt sagte ER")
+    assert content_hash("ﬁnanziert") == content_hash("finanziert")  # NFKC folds the ligature
+    assert content_hash("Die Stadt") != content_hash("Die Städte")
+    assert len(content_hash("")) == 64
+
+
+def test_signature_estimates_jaccard() -> None:
+    sigs, counts = minhash.signatures([STORY.body_text, COPY.body_text, SIBLING.body_text, ""])
+    a, b = (
+        set(minhash.shingle_hashes(STORY.body_text).tolist()),
+        set(minhash.shingle_hashes(COPY.body_text).tolist()),
+    )
+    exact = len(a & b) / len(a | b)
+    assert abs(minhash.similarity(sigs[0], sigs[1]) - exact) < 0.15
+    assert minhash.similarity(sigs[0], sigs[1]) >= minhash.NEAR_THRESHOLD
+    assert minhash.similarity(sigs[0], sigs[2]) < minhash.NEAR_THRESHOLD
+    assert counts[3] == 0 and (sigs[3] == minhash.EMPTY).all()
+    assert minhash.from_bytes(minhash.to_bytes(sigs[0])).tolist() == sigs[0].tolist()
+
+
+def test_url_variants_collapse_to_one_canonical_url() -> None:
+    base = "https://www.example.de/politik/haushalt-2027"
+    variants = [
+        base,
+        "https://example.de/politik/haushalt-2027/",
+        "https://example.de:443/politik/haushalt-2027/amp/",
+        "https://amp.example.de/politik/haushalt-2027.amp",
+        "HTTPS://Example.DE/politik/haushalt-2027?utm_source=x&utm_medium=y&fbclid=abc#kommentare",
+        "https://m.example.de/politik/haushalt-2027?gclid=1&mc_cid=2",
+    ]
+    assert len({canonical_url(v) for v in variants}) == 1
+    assert canonical_url(
+        "https://example.de/x?id=1", "https://example.de/politik/haushalt-2027"
+    ) == canonical_url(base)
+
+
+def test_copy_after_original_links_across_runs(conn: Conn) -> None:
+    original = insert(conn, "https://example.de/a", STORY.body_text, T0)
+    assert dedupe(conn)["checked"] == 1
+    copy = insert(conn, "https://agentur.example.de/a", COPY.body_text, T0 + timedelta(hours=2))
+    stats = dedupe(conn)
+    assert stats["checked"] == 1 and stats["near"] == 1 and stats["duplicates"] == 1
+    result = links(conn)
+    assert result[original] == (None, None, None)
+    dup_of, method, sim = result[copy]
+    assert (dup_of, method) == (original, "near") and sim is not None and sim >= minhash.NEAR_THRESHOLD
+    assert dedupe(conn)["checked"] == 0  # idempotent: nothing new
+
+
+def test_older_article_seen_later_becomes_the_root(conn: Conn) -> None:
+    copy1 = insert(conn, "https://example.de/copy1", COPY.body_text, T0 + timedelta(hours=3))
+    copy2 = insert(
+        conn, "https://example.de/copy2", COPY.body_text + " Mehr dazu später.", T0 + timedelta(hours=5)
+    )
+    dedupe(conn)
+    assert links(conn)[copy2][0] == copy1
+    original = insert(conn, "https://example.de/original", STORY.body_text, T0)
+    dedupe(conn)
+    result = links(conn)
+    assert result[original] == (None, None, None)
+    assert result[copy1][0] == original and result[copy1][1] == "near"
+    assert result[copy2][0] == original  # re-pointed at the new root, not at the other copy
+
+
+def test_identical_text_is_exact(conn: Conn) -> None:
+    first = insert(conn, "https://example.de/1", STORY.body_text, T0)
+    second = insert(
+        conn,
+        "https://other.example/1",
+        STORY.body_text.replace(".", " . ").replace("Die ", "DIE "),
+        T0 + timedelta(1),
+    )
+    dedupe(conn)
+    assert links(conn)[second] == (first, "exact", 1.0)
+
+
+def test_undated_articles_rank_after_dated_then_first_seen(conn: Conn) -> None:
+    undated = insert(conn, "https://example.de/u", STORY.body_text, None, T0 - timedelta(days=3))
+    late_seen = insert(conn, "https://example.de/l", STORY.body_text, T0 + timedelta(1), T0 + timedelta(2))
+    early_seen = insert(conn, "https://example.de/e", STORY.body_text, T0 + timedelta(1), T0 + timedelta(1))
+    dedupe(conn)
+    result = links(conn)
+    assert result[early_seen][0] is None
+    assert result[late_seen][0] == early_seen and result[undated][0] == early_seen
+
+
+def test_changed_article_is_a_new_version_not_a_duplicate(conn: Conn) -> None:
+    original = insert(conn, "https://example.de/a", STORY.body_text, T0)
+    copy = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
+    dedupe(conn)
+    assert links(conn)[copy][0] == original
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT signature FROM article_minhash WHERE article_id = %s", (copy,))
+        old_sig = bytes(cur.fetchone()[0])
+        # The copy's page now carries a different story: clean keeps the row and bumps the version.
+        cur.execute(
+            "UPDATE articles SET body = %s, content_hash = %s, version = 2 WHERE article_id = %s",
+            (SIBLING.body_text, content_hash(SIBLING.body_text), copy),
+        )
+    stats = dedupe(conn)
+    assert stats["checked"] == 1 and stats["duplicates"] == 0
+    assert links(conn) == {original: (None, None, None), copy: (None, None, None)}
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT content_hash, signature, linked FROM article_minhash WHERE article_id = %s", (copy,)
+        )
+        chash, sig, linked = cur.fetchone()
+        assert chash == content_hash(SIBLING.body_text) and bytes(sig) != old_sig and linked
+        cur.execute("SELECT count(*) FROM article_dup_edges")
+        assert cur.fetchone()[0] == 0
+        # The stale buckets went with the stale signature: exactly one row per band remains.
+        cur.execute(
+            "SELECT count(*), count(DISTINCT band) FROM article_lsh_bands WHERE article_id = %s", (copy,)
+        )
+        assert cur.fetchone() == (minhash.BANDS, minhash.BANDS)
+
+
+def test_changed_root_hands_the_cluster_over(conn: Conn) -> None:
+    root = insert(conn, "https://example.de/a", STORY.body_text, T0)
+    copy1 = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
+    copy2 = insert(conn, "https://example.de/c", STORY.body_text, T0 + timedelta(hours=2))
+    dedupe(conn)
+    assert links(conn)[copy1][0] == root and links(conn)[copy2] == (root, "exact", 1.0)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE articles SET body = %s, content_hash = %s, version = 2 WHERE article_id = %s",
+            (SIBLING.body_text, content_hash(SIBLING.body_text), root),
+        )
+    dedupe(conn)
+    result = links(conn)
+    assert result[root] == (None, None, None)
+    assert result[copy1] == (None, None, None) and result[copy2][:2] == (copy1, "near")
+
+
+def test_same_topic_articles_are_not_linked(conn: Conn) -> None:
+    insert(conn, "https://example.de/a", STORY.body_text, T0)
+    insert(conn, "https://example.de/b", SIBLING.body_text, T0 + timedelta(hours=1))
+    for i in range(2, 8):
+        insert(conn, f"https://example.de/s{i}", generate_story(7, i * 10, key=STORY.key).body_text, T0)
+    stats = dedupe(conn)
+    assert stats["checked"] == 8 and stats["duplicates"] == 0
+    assert all(v == (None, None, None) for v in links(conn).values())
+
+
+def _load_corpus(conn: Conn, n: int) -> dict[str, int]:
+    docs = labelled_corpus(n, seed=11, copy_rate=0.25, same_topic_rate=0.25)
+    ids = {}
+    for i, d in enumerate(docs):
+        ids[d.doc_id] = insert(conn, f"https://example.de/{d.doc_id}", d.body, T0 + timedelta(minutes=i))
+    return ids
+
+
+def test_rebuild_equals_incremental(conn: Conn) -> None:
+    docs = labelled_corpus(120, seed=11, copy_rate=0.25, same_topic_rate=0.25)
+    ids = {}
+    # Newest first, in small runs: roots keep being replaced as older articles arrive.
+    newest_first = list(enumerate(docs))[::-1]
+    for start in range(0, len(docs), 30):
+        for i, d in newest_first[start : start + 30]:
+            ids[d.doc_id] = insert(conn, f"https://example.de/{d.doc_id}", d.body, T0 + timedelta(minutes=i))
+        dedupe(conn, batch_size=7)
+    incremental = links(conn)
+    copies = [d for d in docs if d.original_id]
+    assert (
+        copies and sum(incremental[ids[d.doc_id]][0] == ids[d.original_id] for d in copies) >= len(copies) - 1
+    )
+    stats = dedupe(conn, rebuild=True)
+    assert stats["checked"] == len(docs)
+    assert links(conn) == incremental
+
+
+def test_two_processes_at_once_equal_one(db_url: str, conn: Conn) -> None:
+    _load_corpus(conn, 150)
+    script = (
+        "import sys; from crawler import db, dedupe; dedupe.dedupe(db.connect(sys.argv[1]), batch_size=5)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    procs = [subprocess.Popen([sys.executable, "-c", script, db_url], env=env) for _ in range(2)]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    concurrent = links(conn)
+    assert any(v[0] is not None for v in concurrent.values())
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM article_minhash WHERE linked")
+        assert cur.fetchone()[0] == len(concurrent)
+    dedupe(conn, rebuild=True)
+    assert links(conn) == concurrent
+
+
+def test_run_id_records_figures(conn: Conn) -> None:
+    with conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO crawl_runs (run_id, site) VALUES ('r1', 'example.de')")
+    insert(conn, "https://example.de/a", STORY.body_text, T0)
+    insert(conn, "https://example.de/b", STORY.body_text, T0 + timedelta(1))
+    stats = dedupe(conn, run_id="r1")
+    assert stats["exact"] == 1 and stats["clusters"] == 1
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT stats->'dedupe'->>'exact' FROM crawl_runs WHERE run_id = 'r1'")
+        assert cur.fetchone()[0] == "1"
+
+
+@pytest.mark.parametrize("body", ["", "Kurz."])
+def test_empty_and_short_bodies(conn: Conn, body: str) -> None:
+    a = insert(conn, "https://example.de/a", body, T0)
+    b = insert(conn, "https://example.de/b", body, T0 + timedelta(1))
+    dedupe(conn)
+    # Identical short texts are exact copies; empty texts have nothing to compare.
+    assert links(conn)[b] == ((a, "exact", 1.0) if body else (None, None, None))
+
+
+def test_killed_run_is_finished_by_the_next(conn: Conn) -> None:
+    original = insert(conn, "https://example.de/a", STORY.body_text, T0)
+    copy = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
+    # A run killed between storing signatures and linking them leaves unlinked signatures behind.
+    rows = _fetch_stale(conn, 0, 10)
+    assert sorted(_store_batch(conn, rows, _compute(rows))) == [original, copy]
+    assert links(conn)[copy] == (None, None, None)
+    stats = dedupe(conn)
+    assert stats["checked"] == 0  # nothing to sign again
+    assert links(conn)[copy][:2] == (original, "near")
