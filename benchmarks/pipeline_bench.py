@@ -13,21 +13,9 @@ import argparse
 import gzip
 import os
 import time
-import uuid
-
-import psycopg2.extensions
 
 from crawler import db, stages
 from crawler.portal.server import running_portal
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return db.embedded_server_url()
-    dsn = psycopg2.extensions.parse_dsn(url)
-    dsn["dbname"] = "postgres"
-    return psycopg2.extensions.make_dsn(**dsn)
 
 
 def plain_trafilatura_seconds(url: str, limit: int) -> tuple[int, float]:
@@ -54,11 +42,7 @@ def main() -> None:
     )
     parser.add_argument("--articles", type=int, default=2000)
     args = parser.parse_args()
-    server = server_url()
-    name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
-    db.ensure_database(server, name)
-    url = db._with_database(server, name)
-    try:
+    with db.scratch_database("newsroom_bench") as url:
         with running_portal(articles=args.articles, seed=7) as portal:
             night1 = stages.run(portal.base_url, db_url=url)
             night2 = stages.run(portal.base_url, db_url=url)
@@ -85,8 +69,6 @@ def main() -> None:
         print(
             f"ratio clean stage (all cores, incl. database writes) / plain trafilatura: {ours / reference:.2f}"
         )
-    finally:
-        db.drop_database(server, name)
 
 
 if __name__ == "__main__":

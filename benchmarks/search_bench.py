@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import random
 import statistics
 import sys
@@ -192,22 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="time an existing database (e.g. one kept) instead of loading one")
     args = parser.parse_args(argv)
 
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        dsn = psycopg2.extensions.parse_dsn(url)
-        dsn["dbname"] = "postgres"
-        server = psycopg2.extensions.make_dsn(**dsn)
-    else:
-        server = db.embedded_server_url()
+    server = db.server_url()
     if args.database:
-        conn = db.connect(db._with_database(server, args.database))
+        conn = db.connect(db.with_database(server, args.database))
         conn.autocommit = True
         report(conn, args.runs)
         conn.close()
         return 0
     name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
     db.ensure_database(server, name)
-    scratch = db._with_database(server, name)
+    scratch = db.with_database(server, name)
     try:
         db.migrate(scratch)
         conn = db.connect(scratch)

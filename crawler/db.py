@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,11 +59,29 @@ def embedded_server_url() -> str:
     return str(server.get_uri())
 
 
-def _with_database(url: str, dbname: str) -> str:
+def with_database(url: str, dbname: str) -> str:
     """Return url pointing at another database on the same server."""
     dsn = psycopg2.extensions.parse_dsn(url)
     dsn["dbname"] = dbname
     return psycopg2.extensions.make_dsn(**dsn)
+
+
+def server_url() -> str:
+    """The maintenance database of the server in use: DATABASE_URL's server, or the embedded one."""
+    url = os.environ.get("DATABASE_URL")
+    return with_database(url, "postgres") if url else embedded_server_url()
+
+
+@contextmanager
+def scratch_database(prefix: str = "newsroom_scratch") -> Iterator[str]:
+    """A new, empty database on the server in use, dropped afterwards (tests and benchmarks)."""
+    server = server_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    ensure_database(server, name)
+    try:
+        yield with_database(server, name)
+    finally:
+        drop_database(server, name)
 
 
 def database_url() -> str:
@@ -72,7 +91,7 @@ def database_url() -> str:
         return url
     maintenance = embedded_server_url()
     ensure_database(maintenance, EMBEDDED_DB_NAME)
-    return _with_database(maintenance, EMBEDDED_DB_NAME)
+    return with_database(maintenance, EMBEDDED_DB_NAME)
 
 
 def ensure_database(server_url: str, dbname: str, template: str | None = None) -> None:

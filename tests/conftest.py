@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
-import psycopg2
 import psycopg2.extensions
 import pytest
 
 from crawler import db
 
 
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        dsn = psycopg2.extensions.parse_dsn(url)
-        dsn["dbname"] = "postgres"
-        return psycopg2.extensions.make_dsn(**dsn)
-    return db.embedded_server_url()
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """URL of the maintenance database of the server the tests use."""
-    return _server_url()
+    return db.server_url()
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +22,7 @@ def migrated_template(pg_server: str) -> Iterator[str]:
     """A database with every migration applied, cloned for each test (cheaper than migrating each)."""
     name = f"newsroom_tpl_{uuid.uuid4().hex[:10]}"
     db.ensure_database(pg_server, name)
-    url = db._with_database(pg_server, name)
+    url = db.with_database(pg_server, name)
     db.migrate(url)
     yield name
     db.drop_database(pg_server, name)
@@ -44,7 +33,7 @@ def db_url(pg_server: str, migrated_template: str, monkeypatch: pytest.MonkeyPat
     """A fresh migrated database for one test; DATABASE_URL points at it for subprocesses too."""
     name = f"newsroom_test_{uuid.uuid4().hex[:10]}"
     db.ensure_database(pg_server, name, template=migrated_template)
-    url = db._with_database(pg_server, name)
+    url = db.with_database(pg_server, name)
     monkeypatch.setenv("DATABASE_URL", url)
     yield url
     db.drop_database(pg_server, name)

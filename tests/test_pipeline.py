@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg2.extensions
+from support import REPO, newsroom
 
 from crawler.portal.server import running_portal
 from crawler.urls import normalize_url
 
-REPO = Path(__file__).resolve().parent.parent
-SEED_TEXT = (REPO.parent / "shared" / "portal" / "seed-article.txt").read_text(encoding="utf-8")
+SEED_TEXT = (REPO / "crawler" / "portal" / "seed-article.txt").read_text(encoding="utf-8")
 BOILERPLATE = (
     "Die mobile Version verlassen",
     "Startseite",
@@ -22,20 +19,6 @@ BOILERPLATE = (
     "Cookies",
     "Teilen",
 )
-
-
-def newsroom(*args: str) -> str:
-    """Run the `newsroom` command as a user would, in its own process; return its stdout."""
-    done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        cwd=REPO,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
 
 
 def article_rows(conn: psycopg2.extensions.connection) -> dict[str, dict]:
@@ -49,7 +32,7 @@ def test_two_nights_land_every_article_once_and_version_changes(db_url: str, con
     with running_portal(articles=40, seed=3, day=1) as server:
         site = server.portal
         expected = {normalize_url(server.base_url + story.url) for story in site.stories()}
-        report = newsroom("run", "--site", server.base_url)
+        report = newsroom("run", "--site", server.base_url).stdout
         assert "articles new" in report and "pages rejected" in report
 
         night1 = article_rows(conn)
@@ -133,7 +116,7 @@ def test_extract_command_prints_the_article_as_json(tmp_path: Path) -> None:
         url = server.base_url + server.portal.seed_article_path
         page = tmp_path / "page.html"
         page.write_bytes(urllib.request.urlopen(url).read())
-    article = json.loads(newsroom("extract", str(page), "--url", url))
+    article = json.loads(newsroom("extract", str(page), "--url", url).stdout)
     assert article["title"] == "Putin wird Venezuela gegen Trumps Drohungen helfen"
     assert article["section"] == "Politik"
     assert article["rejected_reason"] is None

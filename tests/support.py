@@ -1,0 +1,25 @@
+"""Helpers shared by tests: running the `newsroom` command as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def newsroom(*args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """Run `newsroom ARGS` in its own process with the test's environment (DATABASE_URL included)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr[-3000:]
+    return done
