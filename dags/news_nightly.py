@@ -1,0 +1,220 @@
+"""
+# news_nightly
+
+Crawls every configured German news portal at **02:00 Europe/Berlin** and lands its articles in Postgres.
+
+For each site (one mapped task group instance per site):
+
+`crawl` → `clean` → `dedupe` → `quality_checks` → `publish`
+
+* **crawl** fetches the site into `raw_pages` (Scrapy in a subprocess, `crawler.stages.crawl`).
+* **clean** extracts articles from the run's raw pages; **dedupe** marks copies.
+* **quality_checks** fails the site when the night looks wrong (nothing seen, too many articles without
+  title/date/body, too many rejected pages, a drop against the last nights); thresholds are DAG params.
+* **publish** refreshes what analysts query (`crawler.analytics.publish`), closes the run in the ledger
+  (`crawl_runs.status = 'success'`) and updates the asset `postgres://newsroom/articles`.
+
+**Sites**: run conf `{"sites": ["https://…", …]}` (manual trigger) › Airflow Variable `news_sites`
+(JSON list of URLs) › `config/sites.toml`.
+
+**Idempotent**: a site's crawl run id is `<Airflow run id>:<site>`, so a retried task or a cleared and re-run
+night replaces its own work. Every task returns its figures (XCom); the same figures are in
+`crawl_runs.stats`, and the Airflow run id in `crawl_runs.airflow_run_id`.
+
+**Database**: Airflow connection `news_db`, else `DATABASE_URL`, else the embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, get_current_context, task, task_group
+
+from crawler.airflow_support import on_task_failure
+
+log = logging.getLogger(__name__)
+
+ARTICLES = Asset("postgres://newsroom/articles")
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "newsroom",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": on_task_failure,
+}
+
+
+def _context() -> tuple[Any, dict[str, Any]]:
+    context = get_current_context()
+    return context["dag_run"], dict(context["params"])
+
+
+@dag(
+    dag_id="news_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2025, 1, 1, tz="Europe/Berlin"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=12),
+    default_args=DEFAULT_ARGS,
+    tags=["newsroom", "crawl", "nightly"],
+    doc_md=__doc__,
+    params={
+        "sites": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            description="Site URLs to crawl in this run; empty: Variable news_sites, else config/sites.toml.",
+        ),
+        "max_pages": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            description="Bound on pages per site (default: sites.toml).",
+        ),
+        "clean_workers": Param(None, type=["null", "integer"], minimum=1, description="Clean processes."),
+        "max_missing_share": Param(
+            0.2,
+            type="number",
+            minimum=0,
+            maximum=1,
+            description="Fail when more than this share of the run's articles lacks title, date or body.",
+        ),
+        "max_rejection_rate": Param(
+            0.5,
+            type="number",
+            minimum=0,
+            maximum=1,
+            description="Fail when more than this share of stored pages is rejected (beyond non-articles).",
+        ),
+        "min_volume_ratio": Param(
+            0.5,
+            type="number",
+            minimum=0,
+            description="Fail when pages seen drop below this ratio of the median of recent nights.",
+        ),
+        "history_runs": Param(7, type="integer", minimum=1, description="Nights the volume median spans."),
+        "min_history": Param(
+            3, type="integer", minimum=1, description="Nights needed before judging a drop."
+        ),
+    },
+)
+def news_nightly() -> None:
+    @task(execution_timeout=timedelta(minutes=5))
+    def resolve_sites() -> list[dict[str, str]]:
+        """The sites of this run (conf › Variable › sites.toml), each with its deterministic crawl run id."""
+        from airflow.sdk import Variable
+
+        from crawler.airflow_support import SITES_VARIABLE, choose_sites, site_runs
+        from crawler.config import load_sites
+
+        dag_run, params = _context()
+        conf_sites = (dag_run.conf or {}).get("sites") or params.get("sites")
+        variable_sites = None if conf_sites else Variable.get(SITES_VARIABLE, default=None)
+        configured = [] if conf_sites or variable_sites else [s.base_url for s in load_sites()]
+        urls, source = choose_sites(conf_sites, variable_sites, configured)
+        if not urls:
+            raise ValueError(f"no sites to crawl (from {source})")
+        chosen = site_runs(urls, dag_run.run_id)
+        log.info("crawling %d site(s) from %s: %s", len(chosen), source, ", ".join(s["url"] for s in chosen))
+        return chosen
+
+    @task(execution_timeout=timedelta(hours=6))
+    def crawl(site_run: dict[str, str]) -> dict[str, Any]:
+        """Fetch one site into raw_pages (Scrapy subprocess); return the crawl figures."""
+        from crawler import stages
+        from crawler.airflow_support import database_label, figures_line, news_db_url
+
+        dag_run, params = _context()
+        url = news_db_url()
+        log.info("crawl %s as run %s into %s", site_run["url"], site_run["run_id"], database_label(url))
+        extra = {"max_pages": params["max_pages"]} if params.get("max_pages") else {}
+        figures = stages.crawl(
+            site_run["url"], run_id=site_run["run_id"], db_url=url, airflow_run_id=dag_run.run_id, **extra
+        )
+        log.info("%s – %s", site_run["site"], figures_line("crawl", figures))
+        # run_id and site are the group's identity (top level); the rest is what crawl_runs.stats holds
+        figures = {k: v for k, v in figures.items() if k not in ("run_id", "site")}
+        return {**site_run, "crawl": figures}
+
+    @task(execution_timeout=timedelta(hours=2))
+    def clean(crawled: dict[str, Any]) -> dict[str, Any]:
+        """Extract articles from the run's raw pages (a process pool, in a fresh process); return figures."""
+        from crawler.airflow_support import figures_line, news_db_url, run_stage_in_subprocess
+
+        _, params = _context()
+        figures = run_stage_in_subprocess(
+            "clean", run_id=crawled["run_id"], db_url=news_db_url(), workers=params.get("clean_workers")
+        )
+        log.info("%s – %s", crawled["site"], figures_line("clean", figures))
+        return {**_site_run(crawled), "clean": figures}
+
+    @task(execution_timeout=timedelta(hours=1))
+    def dedupe(cleaned: dict[str, Any]) -> dict[str, Any]:
+        """Mark duplicates among the articles; return the dedupe figures."""
+        from crawler import stages
+        from crawler.airflow_support import figures_line, news_db_url
+
+        figures = stages.dedupe(run_id=cleaned["run_id"], db_url=news_db_url())
+        log.info("%s – %s", cleaned["site"], figures_line("dedupe", figures))
+        return {**_site_run(cleaned), "dedupe": figures}
+
+    @task(retries=0, execution_timeout=timedelta(minutes=15))
+    def quality_checks(deduped: dict[str, Any]) -> dict[str, Any]:
+        """Fail the site's run (without retrying) when the night looks wrong."""
+        from airflow.exceptions import AirflowFailException
+
+        from crawler import db, quality, runs
+        from crawler.airflow_support import news_db_url
+
+        _, params = _context()
+        conn = db.connect(news_db_url())
+        try:
+            report = quality.evaluate(conn, deduped["run_id"], quality.Thresholds.from_mapping(params))
+            with conn, conn.cursor() as cur:
+                runs.record_stage(cur, deduped["run_id"], "quality", report.as_dict())
+        finally:
+            conn.close()
+        log.info(report.text())
+        if not report.passed:
+            raise AirflowFailException(str(quality.QualityCheckFailed(report)))
+        return {**_site_run(deduped), "quality": report.as_dict()}
+
+    @task(outlets=[ARTICLES], max_active_tis_per_dagrun=1, execution_timeout=timedelta(minutes=30))
+    def publish(checked: dict[str, Any]) -> dict[str, Any]:
+        """Refresh what analysts query, close the run as successful; return everything the ledger holds."""
+        from crawler import analytics, db, runs
+        from crawler.airflow_support import news_db_url
+
+        conn = db.connect_migrated(news_db_url())
+        try:
+            figures = analytics.publish(conn)
+            conn.commit()
+            with conn, conn.cursor() as cur:
+                runs.record_stage(cur, checked["run_id"], "publish", figures)
+                runs.finish_run(cur, checked["run_id"], "success")
+                stats = runs.run_stats(cur, checked["run_id"])
+        finally:
+            conn.close()
+        log.info("%s – published, run %s closed as success: %s", checked["site"], checked["run_id"], figures)
+        return {**_site_run(checked), "status": "success", "stats": stats}
+
+    @task_group
+    def site_pipeline(site_run: dict[str, str]) -> None:
+        publish(quality_checks(dedupe(clean(crawl(site_run)))))
+
+    site_pipeline.expand(site_run=resolve_sites())
+
+
+def _site_run(figures: dict[str, Any]) -> dict[str, str]:
+    """The identity of a site's run (url, site, run_id), carried from task to task."""
+    return {key: figures[key] for key in ("url", "site", "run_id")}
+
+
+news_nightly()

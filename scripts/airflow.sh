@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Run a local Airflow 3 (`airflow standalone`: API server + UI, scheduler, DAG processor, triggerer) on this
+# repository's dags/. What `make airflow` runs. Stop it with Ctrl-C.
+#
+# Environment (all optional):
+#   AIRFLOW_HOME              Airflow's state: config, logs, metadata DB    (default: <repo>/.airflow)
+#   AIRFLOW_PORT              port of the UI / REST API / execution API      (default: 8080)
+#   AIRFLOW_BIND_HOST         interface the API server listens on            (default: 127.0.0.1)
+#   AIRFLOW_ADMIN_USER        login of the local admin                       (default: admin)
+#   AIRFLOW_ADMIN_PASSWORD    its password                                   (default: admin)
+#   AIRFLOW_LOG_SERVER_PORT   task log server port                           (default: 8793)
+#   AIRFLOW_TRIGGER_LOG_PORT  triggerer log server port                      (default: 8794)
+#   AIRFLOW__DATABASE__SQL_ALCHEMY_CONN  Airflow's metadata DB               (default: SQLite in AIRFLOW_HOME)
+#   AIRFLOW_CONN_NEWS_DB / DATABASE_URL  the newsroom database the DAGs write (default: embedded Postgres)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${VENV:-$repo/.venv}"
+if [[ ! -x "$venv/bin/airflow" ]]; then
+    echo "airflow is not installed in $venv; run 'make install' first" >&2
+    exit 1
+fi
+
+export PATH="$venv/bin:$PATH"
+export PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$repo/.airflow}"
+mkdir -p "$AIRFLOW_HOME"
+AIRFLOW_HOME="$(cd "$AIRFLOW_HOME" && pwd)"
+
+port="${AIRFLOW_PORT:-8080}"
+bind_host="${AIRFLOW_BIND_HOST:-127.0.0.1}"
+user="${AIRFLOW_ADMIN_USER:-admin}"
+password="${AIRFLOW_ADMIN_PASSWORD:-admin}"
+
+export AIRFLOW__CORE__DAGS_FOLDER="$repo/dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
+# SQLite metadata: keep the number of concurrently running tasks small (one writer at a time).
+export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"
+export AIRFLOW__API__HOST="$bind_host"
+export AIRFLOW__API__PORT="$port"
+export AIRFLOW__API__BASE_URL="http://localhost:$port"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://localhost:$port/execution/"
+export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${AIRFLOW_LOG_SERVER_PORT:-8793}"
+export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT="${AIRFLOW_TRIGGER_LOG_PORT:-8794}"
+
+# Simple auth manager with one known local admin. The passwords file is Airflow 3.1's way to fix a password
+# (otherwise it generates one); it lives in AIRFLOW_HOME, outside the repository's tracked files.
+export AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$user:admin"
+passwords_file="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
+(umask 077 && printf '{"%s": "%s"}\n' "$user" "$password" >"$passwords_file")
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$passwords_file"
+
+if [[ -n "${AIRFLOW_CONN_NEWS_DB:-}" ]]; then
+    newsroom_db="Airflow connection news_db (AIRFLOW_CONN_NEWS_DB)"
+elif [[ -n "${DATABASE_URL:-}" ]]; then
+    newsroom_db="DATABASE_URL"
+else
+    newsroom_db="embedded PostgreSQL (no news_db connection, no DATABASE_URL)"
+fi
+
+cat <<EOF
+newsroom Airflow
+  UI / REST API   http://localhost:$port   (login: $user / $password)
+  AIRFLOW_HOME    $AIRFLOW_HOME
+  DAGs            $AIRFLOW__CORE__DAGS_FOLDER   (new DAGs start paused: unpause news_nightly in the UI)
+  newsroom data   $newsroom_db
+  crawl the demo portal: trigger news_nightly with conf {"sites": ["http://127.0.0.1:PORT"]}
+EOF
+
+airflow db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 || {
+    cat "$AIRFLOW_HOME/db-migrate.log" >&2
+    exit 1
+}
+exec airflow standalone
