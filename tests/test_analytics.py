@@ -128,6 +128,26 @@ def test_search_excludes_copies_and_honours_since_and_limit(conn) -> None:
         assert search(cur, "und die der") == []  # only stop words
 
 
+def test_story_clusters_sum_up_each_original_with_its_copies(conn) -> None:
+    with conn.cursor() as cur:
+        original = insert_article(cur, site="www.a.de", first_seen_at="2026-03-01T08:00:00Z")
+        near = insert_article(
+            cur, site="www.b.de", duplicate_of=original, duplicate_method="near", duplicate_similarity=0.8,
+            first_seen_at="2026-03-01T09:00:00Z", last_seen_at="2026-03-04T09:00:00Z",
+        )  # fmt: skip
+        exact = insert_article(cur, site="www.a.de", duplicate_of=original, duplicate_method="exact")
+        insert_article(cur, title="Ohne Kopien")
+        conn.commit()
+        cur.execute(
+            """SELECT original_id, copies, copy_ids, sites, min_similarity, max_similarity, exact_copies,
+                      first_seen_at::text, last_seen_at::text FROM analytics.story_clusters"""
+        )
+        assert cur.fetchall() == [
+            (original, 2, [near, exact], ["www.a.de", "www.b.de"], pytest.approx(0.8), 1.0, 1,
+             "2026-03-01 08:00:00+00", "2026-03-04 09:00:00+00"),
+        ]  # fmt: skip
+
+
 def test_duplicates_are_excluded_from_articles_and_listed_as_copies(conn) -> None:
     with conn.cursor() as cur:
         original = insert_article(cur, site="www.a.de", title="Original", published_at="2026-03-01T08:00:00Z")
@@ -253,6 +273,7 @@ WRITES = {
     "daily_counts": "UPDATE analytics.daily_counts SET site = 'x'",
     "crawl_health": "UPDATE analytics.crawl_health SET site = 'x'",
     "crawl_rejections": "UPDATE analytics.crawl_rejections SET site = 'x'",
+    "story_clusters": "UPDATE analytics.story_clusters SET copies = 0",
 }
 DENIED = [
     *(f"INSERT INTO analytics.{view} DEFAULT VALUES" for view in WRITES),
