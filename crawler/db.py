@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -51,6 +52,9 @@ def embedded_server_url() -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL of its maintenance database."""
     import pgserver
 
+    # pgserver reports every handle it opens and, at interpreter exit, the ones it leaves running;
+    # neither helps a user, and the exit-time lines can hit streams that are already closed.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir = embedded_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running after this process ends, so the next
