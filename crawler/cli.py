@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.report import format_report
 
     url = db.database_url()
-    with running_portal(articles=args.articles, seed=args.seed, day=1) as portal:
+    with ExitStack() as stack:
+        try:
+            # The same port every time keeps the portal's URLs, so a second demo is an incremental night.
+            portal = stack.enter_context(
+                running_portal(articles=args.articles, seed=args.seed, port=args.port)
+            )
+        except OSError:
+            portal = stack.enter_context(running_portal(articles=args.articles, seed=args.seed))
         print(f"demo portal: {portal.base_url} ({args.articles} articles)")
         print(f"database:    {url}\n")
         for night in range(1, args.nights + 1):
@@ -203,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--nights", type=int, default=2, help="nights to run; the portal changes between them")
     p.add_argument("--workers", type=int)
+    p.add_argument("--port", type=int, default=8765, help="portal port (a free one if taken)")
     p.set_defaults(func=cmd_demo)
     return parser
 

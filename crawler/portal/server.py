@@ -88,9 +88,11 @@ def serve(
 
 
 @contextmanager
-def running_portal(articles: int = 200, seed: int = 1, day: int = 1, **kw: Any) -> Iterator[PortalServer]:
-    """The portal on a free loopback port in a background thread, shut down on exit."""
-    httpd = _make_server("127.0.0.1", 0, articles, seed, day, **kw)
+def running_portal(
+    articles: int = 200, seed: int = 1, day: int = 1, port: int = 0, **kw: Any
+) -> Iterator[PortalServer]:
+    """The portal on loopback (port 0: any free port) in a background thread, shut down on exit."""
+    httpd = _make_server("127.0.0.1", port, articles, seed, day, **kw)
     thread = threading.Thread(target=httpd.serve_forever, name="demo-portal", daemon=True)
     thread.start()
     try:
