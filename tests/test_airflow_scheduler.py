@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg2.extensions
 import pytest
+from support import airflow_conn_json
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 240
@@ -33,21 +33,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def airflow_conn_json(url: str) -> str:
-    """The test database as an Airflow connection (JSON form: works for socket-directory hosts too)."""
-    dsn = psycopg2.extensions.parse_dsn(url)
-    return json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": dsn.get("host", "localhost"),
-            "port": int(dsn.get("port", 5432)),
-            "login": dsn.get("user"),
-            "password": dsn.get("password"),
-            "schema": dsn.get("dbname"),
-        }
-    )
 
 
 class Api:

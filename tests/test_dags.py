@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 import psycopg2
 import psycopg2.extensions
 import pytest
+from support import airflow_conn_json
 
 REPO = Path(__file__).resolve().parent.parent
 DAGS = REPO / "dags"
@@ -209,26 +210,12 @@ def test_failure_callback_marks_the_crawl_run_failed(db_url: str, conn: Any) -> 
         assert cur.fetchall() == [("failed", True)]
 
 
-def _airflow_conn_json(url: str) -> str:
-    dsn = psycopg2.extensions.parse_dsn(url)
-    return json.dumps(
-        {
-            "conn_type": "postgres",
-            "host": dsn.get("host", "localhost"),
-            "port": int(dsn.get("port", 5432)),
-            "login": dsn.get("user"),
-            "password": dsn.get("password"),
-            "schema": dsn.get("dbname"),
-        }
-    )
-
-
 def test_news_db_url_prefers_the_airflow_connection(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler.airflow_support import news_db_url
 
     monkeypatch.delenv("AIRFLOW_CONN_NEWS_DB", raising=False)
     assert news_db_url() == db_url  # no connection: DATABASE_URL
-    monkeypatch.setenv("AIRFLOW_CONN_NEWS_DB", _airflow_conn_json(db_url))
+    monkeypatch.setenv("AIRFLOW_CONN_NEWS_DB", airflow_conn_json(db_url))
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/wrong")
     url = news_db_url()
     assert url.startswith("postgresql://")
