@@ -112,7 +112,7 @@ def main() -> None:
     server = server_url()
     name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
     db.ensure_database(server, name)
-    url = db._with_database(server, name)
+    url = db.with_database(server, name)
     try:
         db.migrate(url)
         conn = db.connect(url)

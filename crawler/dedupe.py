@@ -50,10 +50,15 @@ def dedupe(
     with ThreadPoolExecutor(max_workers=1) as pool:
         for _ in range(MAX_PASSES):
             wrote = False
-            batch = _fetch_stale(conn, 0, batch_size)
+            # One scan per pass finds every stale article; bodies are then read batch by batch by id.
+            stale = _stale_ids(conn)
+            chunks = [stale[i : i + batch_size] for i in range(0, len(stale), batch_size)]
+            if not chunks:
+                break
+            batch = _fetch_rows(conn, chunks[0])
             pending = pool.submit(_compute, batch)
-            while batch:
-                upcoming = _fetch_stale(conn, batch[-1][0], batch_size)
+            for n in range(len(chunks)):
+                upcoming = _fetch_rows(conn, chunks[n + 1]) if n + 1 < len(chunks) else []
                 following = pool.submit(_compute, upcoming)
                 ids = _retry(conn, functools.partial(_store_batch, conn, batch, pending.result()))
                 checked.extend(ids)
@@ -101,15 +106,30 @@ Row = tuple[int, str, str]  # article_id, content_hash, body
 Computed = tuple[np.ndarray, np.ndarray]  # signatures, shingle counts
 
 
-def _fetch_stale(conn: Connection, after: int, batch_size: int) -> list[Row]:
-    """The next batch_size articles after `after` whose signature is missing or stale (no locks taken)."""
+def _stale_ids(conn: Connection) -> list[int]:
+    """Ids of the articles whose signature is missing or stale, in id order (no locks taken)."""
+    # One hash anti-join over (id, content_hash) per pass: probing per batch made a run quadratic.
     with conn, conn.cursor() as cur:
         cur.execute(
-            """SELECT a.article_id, a.content_hash, a.body
-               FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.article_id
-               WHERE a.article_id > %s AND (m.article_id IS NULL OR m.content_hash <> a.content_hash)
-               ORDER BY a.article_id LIMIT %s""",
-            (after, batch_size),
+            """SELECT a.article_id FROM articles a LEFT JOIN article_minhash m ON m.article_id = a.article_id
+               WHERE m.article_id IS NULL OR m.content_hash <> a.content_hash
+               ORDER BY a.article_id"""
+        )
+        return [r[0] for r in cur.fetchall()]
+
+
+def _fetch_stale(conn: Connection, after: int, batch_size: int) -> list[Row]:
+    """The next batch_size stale articles after `after` (no locks taken)."""
+    return _fetch_rows(conn, [aid for aid in _stale_ids(conn) if aid > after][:batch_size])
+
+
+def _fetch_rows(conn: Connection, ids: Sequence[int]) -> list[Row]:
+    """id, content hash and body of the given articles (those still present), in id order."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """SELECT article_id, content_hash, body FROM articles WHERE article_id = ANY(%s::bigint[])
+               ORDER BY article_id""",
+            (_array(ids),),
         )
         return cur.fetchall()
 
@@ -166,14 +186,37 @@ def _store_batch(conn: Connection, rows: list[Row], computed: Computed) -> list[
             ],
             page_size=1000,
         )
-        buf = io.StringIO()
-        buf.writelines(
-            f"{band}\t{bucket}\t{aid}\n"
-            for band, bucket, aid in _band_rows(ids, minhash.band_keys(sigs), counts > 0)
+        use = counts > 0
+        buf = io.BytesIO(
+            _copy_binary_bands(np.asarray(ids, dtype=np.int64)[use], minhash.band_keys(sigs[use]))
         )
-        buf.seek(0)
-        cur.copy_expert("COPY article_lsh_bands (band, bucket, article_id) FROM STDIN", buf)
+        cur.copy_expert(
+            "COPY article_lsh_bands (band, bucket, article_id) FROM STDIN WITH (FORMAT binary)", buf
+        )
     return ids
+
+
+_BAND_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("band", ">i2"),
+        ("l2", ">i4"),
+        ("bucket", ">i8"),
+        ("l3", ">i4"),
+        ("aid", ">i8"),
+    ]
+)
+
+
+def _copy_binary_bands(ids: np.ndarray, keys: np.ndarray) -> bytes:
+    """COPY BINARY stream of (band, bucket, article_id) rows, built in numpy rather than row by row."""
+    rows = np.zeros(keys.size, dtype=_BAND_ROW)
+    rows["n"], rows["l1"], rows["l2"], rows["l3"] = 3, 2, 8, 8
+    rows["band"] = np.tile(np.arange(keys.shape[1] if keys.ndim == 2 else 0, dtype=np.int16), len(ids))
+    rows["bucket"] = keys.reshape(-1)
+    rows["aid"] = np.repeat(ids, keys.shape[1] if keys.ndim == 2 else 0)
+    return b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + rows.tobytes() + b"\xff\xff"
 
 
 def _array(values: Iterable[int]) -> str:
@@ -231,15 +274,15 @@ def _link_batch(conn: Connection, batch_size: int) -> int:
         # join that walks the whole band index, i.e. the whole archive, for every batch.
         cur.execute("SET LOCAL enable_mergejoin = off; SET LOCAL enable_hashjoin = off")
         cur.execute(
-            """SELECT DISTINCT q.article_id, b.article_id
+            """SELECT q.article_id, b.article_id
                FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[]) AS q(band, bucket, article_id)
                JOIN article_lsh_bands b ON b.band = q.band AND b.bucket = q.bucket
                WHERE b.article_id <> q.article_id""",
             _columns(probes, 3),
         )
-        pairs = sorted({(min(a, b), max(a, b)) for a, b in cur.fetchall()})
+        found = cur.fetchall()
         cur.execute("SET LOCAL enable_mergejoin TO DEFAULT; SET LOCAL enable_hashjoin TO DEFAULT")
-        edges = _verify(cur, pairs, sigs)
+        edges = _verify(cur, found, sigs)
         cur.execute(
             "DELETE FROM article_dup_edges WHERE article_a = ANY(%s) OR article_b = ANY(%s)", (ids, ids)
         )
@@ -262,36 +305,49 @@ def _link_batch(conn: Connection, batch_size: int) -> int:
 
 
 def _verify(
-    cur: Cursor, pairs: list[tuple[int, int]], sigs: dict[int, tuple[str, np.ndarray]]
+    cur: Cursor, found: list[tuple[int, int]], sigs: dict[int, tuple[str, np.ndarray]]
 ) -> list[tuple[int, int, str, float]]:
     """The candidate pairs that are duplicates: same content hash ('exact') or similar enough ('near')."""
-    if not pairs:
+    if not found:
         return []
-    width = minhash.PRECHECK_PERM * 4
+    raw = np.array(found, dtype=np.int64).reshape(-1, 2)
+    pairs = np.unique(np.sort(raw, axis=1), axis=0)
+    width = minhash.PRECHECK_PERM
     # Screen on signature prefixes first: most candidates are chance collisions, and fetching their
-    # full signatures would move ~1 KB per candidate.
-    prefixes = {aid: sig[: minhash.PRECHECK_PERM] for aid, (_, sig) in sigs.items()}
+    # full signatures would move ~1 KB per candidate. Everything below works on whole arrays.
+    own_ids = np.fromiter(sigs.keys(), dtype=np.int64, count=len(sigs))
+    own = np.stack([sig[:width] for _, sig in sigs.values()]) if sigs else np.empty((0, width), np.uint32)
+    others = np.setdiff1d(pairs.reshape(-1), own_ids)
     cur.execute(
         "SELECT article_id, substring(signature FROM 1 FOR %s) FROM article_minhash WHERE article_id = ANY(%s)",
-        (width, _array({x for p in pairs for x in p} - prefixes.keys())),
+        (width * 4, _array(others.tolist())),
     )
-    prefixes |= {aid: minhash.from_bytes(prefix) for aid, prefix in cur.fetchall()}
+    fetched = cur.fetchall()
+    ids = np.concatenate([own_ids, np.fromiter((r[0] for r in fetched), dtype=np.int64, count=len(fetched))])
+    prefixes = np.concatenate(
+        [own, np.frombuffer(b"".join(bytes(r[1]) for r in fetched), dtype="<u4").reshape(-1, width)]
+    ).astype(np.uint32)
+    order = np.argsort(ids, kind="stable")
+    ids, prefixes = ids[order], prefixes[order]
+    pos = np.searchsorted(ids, pairs)
+    pos_c = np.minimum(pos, len(ids) - 1)
     # Band rows of a deleted article have no signature left: such pairs are dropped.
-    pairs = [(a, b) for a, b in pairs if a in prefixes and b in prefixes]
-    if not pairs:
+    known = (ids[pos_c] == pairs).all(axis=1) if len(ids) else np.zeros(len(pairs), dtype=bool)
+    pairs, pos_c = pairs[known], pos_c[known]
+    keep = minhash.similarities(prefixes[pos_c[:, 0]], prefixes[pos_c[:, 1]]) >= minhash.PRECHECK_THRESHOLD
+    pairs = pairs[keep]
+    if not len(pairs):
         return []
-    left = np.stack([prefixes[a] for a, _ in pairs])
-    right = np.stack([prefixes[b] for _, b in pairs])
-    keep = minhash.similarities(left, right) >= minhash.PRECHECK_THRESHOLD
-    pairs = [pair for pair, ok in zip(pairs, keep.tolist(), strict=True) if ok]
-    if not pairs:
+    pair_list = [(int(a), int(b)) for a, b in pairs.tolist()]
+    sigs = sigs | _signatures(cur, {x for p in pair_list for x in p} - sigs.keys())
+    pair_list = [(a, b) for a, b in pair_list if a in sigs and b in sigs]
+    if not pair_list:
         return []
-    sigs = sigs | _signatures(cur, {x for p in pairs for x in p} - sigs.keys())
     full = minhash.similarities(
-        np.stack([sigs[a][1] for a, _ in pairs]), np.stack([sigs[b][1] for _, b in pairs])
+        np.stack([sigs[a][1] for a, _ in pair_list]), np.stack([sigs[b][1] for _, b in pair_list])
     )
     edges = []
-    for (a, b), sim in zip(pairs, full.tolist(), strict=True):
+    for (a, b), sim in zip(pair_list, full.tolist(), strict=True):
         if sigs[a][0] == sigs[b][0]:
             edges.append((a, b, "exact", 1.0))
         elif sim >= minhash.NEAR_THRESHOLD:
