@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,16 +25,6 @@ from crawler.dedupe import content_hash, dedupe
 from crawler.portal.content import LabelledDoc, labelled_corpus
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def server_url() -> str:
-    """Maintenance database of the server to use."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        dsn = psycopg2.extensions.parse_dsn(url)
-        dsn["dbname"] = "postgres"
-        return psycopg2.extensions.make_dsn(**dsn)
-    return db.embedded_server_url()
 
 
 def load(conn: psycopg2.extensions.connection, docs: list[LabelledDoc], start: int) -> dict[int, str]:
@@ -109,11 +97,7 @@ def main() -> None:
     docs = labelled_corpus(large + new, seed=1)
     print(f"generated {len(docs)} labelled docs in {time.perf_counter() - started:.1f} s", flush=True)
 
-    server = server_url()
-    name = f"newsroom_bench_{uuid.uuid4().hex[:8]}"
-    db.ensure_database(server, name)
-    url = db.with_database(server, name)
-    try:
+    with db.scratch_database("newsroom_bench") as url:
         db.migrate(url)
         conn = db.connect(url)
         load(conn, docs[:small], 0)
@@ -128,8 +112,6 @@ def main() -> None:
         print(f"incremental rate: {new / t_new:,.0f} articles/s (target >= 1000)")
         quality(conn, docs, ids)
         conn.close()
-    finally:
-        db.drop_database(server, name)
 
 
 if __name__ == "__main__":
