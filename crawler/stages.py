@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from crawler import clean as clean_stage
@@ -22,6 +24,32 @@ def _prepare(db_url: str | None) -> str:
     url = db_url or db.database_url()
     db.migrate(url)
     return url
+
+
+@contextmanager
+def _counting_stored_pages(url: str, run_id: str, meter: Progress) -> Iterator[None]:
+    """While the crawl subprocess runs, feed the progress line from the rows it stores."""
+    if not meter.enabled:
+        yield
+        return
+    conn = db.connect(url)
+
+    def sample() -> None:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*), count(*) FILTER (WHERE rejected_reason IS NOT NULL) FROM raw_pages WHERE run_id = %s",
+                (run_id,),
+            )
+            pages, rejected = cur.fetchone()
+        meter.update(pages, rejected)
+
+    poller = Poller(sample)
+    poller.start()
+    try:
+        yield
+    finally:
+        poller.stop()
+        conn.close()
 
 
 def crawl(
@@ -41,28 +69,13 @@ def crawl(
     with db.transaction(url) as cur:
         runs.start_run(cur, run_id, config.site, airflow_run_id)
     meter = Progress("crawl", enabled=progress)
-    conn = db.connect(url)
-
-    def sample() -> None:
-        with conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*), count(*) FILTER (WHERE rejected_reason IS NOT NULL) FROM raw_pages WHERE run_id = %s",
-                (run_id,),
-            )
-            pages, rejected = cur.fetchone()
-        meter.update(pages, rejected)
-
-    poller = Poller(sample)
-    poller.start()
     try:
-        figures = run_crawl(site_url, run_id, url, max_pages=max_pages)
+        with _counting_stored_pages(url, run_id, meter):
+            figures = run_crawl(site_url, run_id, url, max_pages=max_pages)
     except Exception:
         with db.transaction(url) as cur:
             runs.finish_run(cur, run_id, "failed")
         raise
-    finally:
-        poller.stop()
-        conn.close()
     result = {"run_id": run_id, "site": config.site, **figures}
     meter.update(figures.get("stored", 0), sum((figures.get("rejected") or {}).values()))
     meter.close()
