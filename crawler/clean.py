@@ -76,11 +76,6 @@ def extract_page(page: RawPage) -> Extracted:
     return Extracted(page.page_id, article.to_dict(), None)
 
 
-def reason_code(reason: str) -> str:
-    """The short code of a rejection reason ('not_article: tag page' -> 'not_article')."""
-    return reason.split(":", 1)[0].strip()
-
-
 def is_primary_page(final_url: str, canonical: str) -> bool:
     """True when the page is the article's own URL, not an AMP copy or another alias of it."""
     parts = urlsplit(final_url)

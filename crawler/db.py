@@ -205,8 +205,3 @@ def connect_migrated(url: str | None = None) -> psycopg2.extensions.connection:
     url = url or database_url()
     migrate(url)
     return connect(url)
-
-
-def as_dict_cursor(conn: psycopg2.extensions.connection) -> psycopg2.extras.RealDictCursor:
-    """A cursor whose rows are dicts."""
-    return conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
