@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
-import psycopg2.extras
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
