@@ -11,9 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 import psycopg2.extensions
+
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -59,7 +63,54 @@ def embedded_server_url() -> str:
     # cleanup_mode=None keeps the server running after this process ends, so the next
     # command (or a parallel clean worker) reuses it instead of paying the start-up again.
     server = pgserver.get_server(data_dir, cleanup_mode=None)
+    _size_buffer_cache(server)
     return str(server.get_uri())
+
+
+def embedded_shared_buffers_mb() -> int:
+    """A quarter of the machine's memory, between initdb's 128 MB and 1 GB: the usual advice for a server."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(128, min(1024, total // 4 // 2**20))
+
+
+def _size_buffer_cache(server: PostgresServer) -> None:
+    """Raise the embedded server's shared_buffers from initdb's default, restarting it once to apply."""
+    import fcntl
+
+    import pgserver._commands
+
+    wanted = embedded_shared_buffers_mb()
+    uri = str(server.get_uri())
+    pgdata = server.pgdata
+
+    def current_mb() -> int:
+        with psycopg2.connect(uri) as conn, conn.cursor() as cur:
+            cur.execute("SELECT setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
+            row = cur.fetchone()
+        conn.close()
+        return int(row[0]) if row else 0
+
+    if current_mb() >= wanted:
+        return
+    # Several processes may start at once (clean workers, parallel tests): one restarts, the rest wait.
+    with open(Path(pgdata).parent / "newsroom-tune.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if current_mb() >= wanted:
+            return
+        conn = psycopg2.connect(uri)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted}MB'")
+        conn.close()
+        # restart keeps the socket options the server was started with (postmaster.opts).
+        # pg_ctl is generated at import time, so type checkers cannot see it.
+        pg_ctl = getattr(pgserver._commands, "pg_ctl")  # noqa: B009
+        pg_ctl(
+            ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+            pgdata=pgdata,
+            user=server.system_user,
+            timeout=60,
+        )
 
 
 def with_database(url: str, dbname: str) -> str:

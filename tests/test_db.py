@@ -59,3 +59,32 @@ def test_badly_named_migration_is_refused(tmp_path: Path) -> None:
     (tmp_path / "add-things.sql").write_text("SELECT 1")
     with pytest.raises(db.MigrationError):
         db.load_migrations(tmp_path)
+
+
+def test_embedded_server_gets_a_buffer_cache_sized_for_the_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pgserver
+    import psycopg2
+
+    monkeypatch.setenv("NEWSROOM_HOME", str(tmp_path))
+    url = db.embedded_server_url()  # initdb, start, raise shared_buffers, restart
+    try:
+        wanted = db.embedded_shared_buffers_mb()
+        assert 128 <= wanted <= 1024
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT setting::bigint * 8 / 1024, pg_postmaster_start_time() FROM pg_settings WHERE name = 'shared_buffers'"
+            )
+            size, started = cur.fetchone()
+        conn.close()
+        assert size == wanted
+        # Once applied, the next start-up reuses the running server as it is.
+        assert db.embedded_server_url() == url
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_postmaster_start_time()")
+            assert cur.fetchone()[0] == started
+        conn.close()
+    finally:
+        server = pgserver.get_server(db.embedded_data_dir(), cleanup_mode=None)
+        pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)

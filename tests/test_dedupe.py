@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import psycopg2.extensions
 import pytest
 
-from crawler import minhash
-from crawler.dedupe import _compute, _fetch_stale, _store_batch, content_hash, dedupe
+from crawler import db, minhash
+from crawler import dedupe as dedupe_module
+from crawler.dedupe import content_hash, dedupe
 from crawler.portal.content import agency_copy, generate_story, labelled_corpus
 from crawler.urls import canonical_url
 
@@ -143,7 +146,7 @@ def test_changed_article_is_a_new_version_not_a_duplicate(conn: Conn) -> None:
     dedupe(conn)
     assert links(conn)[copy][0] == original
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT signature FROM article_minhash WHERE article_id = %s", (copy,))
+        cur.execute("SELECT signature FROM article_signatures WHERE article_id = %s", (copy,))
         old_sig = bytes(cur.fetchone()[0])
         # The copy's page now carries a different story: clean keeps the row and bumps the version.
         cur.execute(
@@ -155,17 +158,19 @@ def test_changed_article_is_a_new_version_not_a_duplicate(conn: Conn) -> None:
     assert links(conn) == {original: (None, None, None), copy: (None, None, None)}
     with conn, conn.cursor() as cur:
         cur.execute(
-            "SELECT content_hash, signature, linked FROM article_minhash WHERE article_id = %s", (copy,)
+            "SELECT content_hash, signature FROM article_minhash JOIN article_signatures USING (article_id) WHERE article_id = %s",
+            (copy,),
         )
-        chash, sig, linked = cur.fetchone()
-        assert chash == content_hash(SIBLING.body_text) and bytes(sig) != old_sig and linked
+        chash, sig = cur.fetchone()
+        assert chash == content_hash(SIBLING.body_text) and bytes(sig) != old_sig
         cur.execute("SELECT count(*) FROM article_dup_edges")
         assert cur.fetchone()[0] == 0
-        # The stale buckets went with the stale signature: exactly one row per band remains.
+        # The stale buckets went with the stale signature: exactly the new signature's buckets remain.
         cur.execute(
-            "SELECT count(*), count(DISTINCT band) FROM article_lsh_bands WHERE article_id = %s", (copy,)
+            "SELECT array_agg(bucket ORDER BY bucket) FROM article_lsh_buckets WHERE article_id = %s", (copy,)
         )
-        assert cur.fetchone() == (minhash.BANDS, minhash.BANDS)
+        new_buckets = minhash.band_keys(minhash.from_bytes(sig)[None, :])[0]
+        assert cur.fetchone()[0] == sorted(new_buckets.tolist())
 
 
 def test_changed_root_hands_the_cluster_over(conn: Conn) -> None:
@@ -233,8 +238,11 @@ def test_two_processes_at_once_equal_one(db_url: str, conn: Conn) -> None:
     concurrent = links(conn)
     assert any(v[0] is not None for v in concurrent.values())
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM article_minhash WHERE linked")
+        # Each article signed once, its buckets stored once, although both workers saw it stale.
+        cur.execute("SELECT count(*) FROM article_minhash")
         assert cur.fetchone()[0] == len(concurrent)
+        cur.execute("SELECT count(*), count(DISTINCT (bucket, article_id)) FROM article_lsh_buckets")
+        assert cur.fetchone() == (minhash.BANDS * len(concurrent),) * 2
     dedupe(conn, rebuild=True)
     assert links(conn) == concurrent
 
@@ -260,13 +268,101 @@ def test_empty_and_short_bodies(conn: Conn, body: str) -> None:
     assert links(conn)[b] == ((a, "exact", 1.0) if body else (None, None, None))
 
 
-def test_killed_run_is_finished_by_the_next(conn: Conn) -> None:
-    original = insert(conn, "https://example.de/a", STORY.body_text, T0)
-    copy = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
-    # A run killed between storing signatures and linking them leaves unlinked signatures behind.
-    rows = _fetch_stale(conn, 0, 10)
-    assert sorted(_store_batch(conn, rows, _compute(rows))) == [original, copy]
-    assert links(conn)[copy] == (None, None, None)
-    stats = dedupe(conn)
-    assert stats["checked"] == 0  # nothing to sign again
-    assert links(conn)[copy][:2] == (original, "near")
+def test_killed_run_is_finished_by_the_next(conn: Conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = _load_corpus(conn, 60)
+    dedupe(conn)
+    expected = links(conn)
+    dedupe_module._reset(conn)  # as before a first run, without running one
+    real_recluster = dedupe_module._recluster
+    calls = []
+
+    def dies_in_third_batch(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("killed")
+        real_recluster(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dedupe_module, "_recluster", dies_in_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        dedupe(conn, batch_size=10)
+    monkeypatch.undo()
+    with conn, conn.cursor() as cur:
+        # Whole batches only: the two committed ones are signed, nothing of the third is.
+        cur.execute("SELECT count(*) FROM article_minhash")
+        assert cur.fetchone()[0] == 20
+        cur.execute("SELECT count(DISTINCT article_id) FROM article_lsh_buckets")
+        assert cur.fetchone()[0] == 20
+    stats = dedupe(conn, batch_size=10)
+    assert stats["checked"] == len(ids) - 20
+    assert links(conn) == expected and any(v[0] is not None for v in expected.values())
+
+
+def test_upgrade_from_0004_keeps_linked_state_and_redoes_unlinked(pg_server: str, tmp_path: Path) -> None:
+    name = f"newsroom_upgrade_{uuid.uuid4().hex[:10]}"
+    db.ensure_database(pg_server, name)
+    url = db.with_database(pg_server, name)
+    try:
+        for migration in db.load_migrations():
+            if migration.version <= "0004":
+                (tmp_path / f"{migration.name}.sql").write_text(migration.sql)
+        db.migrate(url, sql_dir=tmp_path)
+        conn = db.connect(url)
+        original = insert(conn, "https://example.de/a", STORY.body_text, T0)
+        copy = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
+        unlinked = insert(conn, "https://example.de/c", STORY.body_text, T0 + timedelta(hours=2))
+        sigs, counts = minhash.signatures([STORY.body_text, COPY.body_text, STORY.body_text])
+        # 0002's 64-bit buckets: the low 32 bits are today's buckets, the high bits anything.
+        old_keys = (np.int64(0x5A5A5A5A) << 32) | (minhash.band_keys(sigs).astype(np.int64) & 0xFFFFFFFF)
+        with conn, conn.cursor() as cur:
+            for aid, sig, n, keys, linked in zip(
+                (original, copy, unlinked), sigs, counts, old_keys, (True, True, False), strict=True
+            ):
+                chash = content_hash(STORY.body_text if aid != copy else COPY.body_text)
+                cur.execute(
+                    "INSERT INTO article_minhash VALUES (%s, %s, %s, %s, %s)",
+                    (aid, chash, minhash.to_bytes(sig), int(n), linked),
+                )
+                cur.executemany(
+                    "INSERT INTO article_lsh_bands VALUES (%s, %s, %s)",
+                    [(band, int(key), aid) for band, key in enumerate(keys.tolist())],
+                )
+            cur.execute("INSERT INTO article_dup_edges VALUES (%s, %s, 'near', 0.5)", (original, copy))
+            cur.execute("INSERT INTO article_dup_edges VALUES (%s, %s, 'exact', 1.0)", (original, unlinked))
+            cur.execute(
+                "UPDATE articles SET duplicate_of = %s, duplicate_method = 'near' WHERE article_id = %s",
+                (original, copy),
+            )
+        db.migrate(url)
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT article_id, signature_prefix FROM article_minhash ORDER BY 1")
+            assert [(a, bytes(p)) for a, p in cur.fetchall()] == [
+                (original, minhash.to_bytes(sigs[0][: minhash.PRECHECK_PERM])),
+                (copy, minhash.to_bytes(sigs[1][: minhash.PRECHECK_PERM])),
+            ]
+            cur.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1")
+            assert [(a, bytes(s)) for a, s in cur.fetchall()] == [
+                (original, minhash.to_bytes(sigs[0])),
+                (copy, minhash.to_bytes(sigs[1])),
+            ]
+            cur.execute(
+                "SELECT article_id, array_agg(bucket ORDER BY bucket) FROM article_lsh_buckets GROUP BY 1 ORDER BY 1"
+            )
+            assert cur.fetchall() == [
+                (original, sorted(minhash.band_keys(sigs[:1])[0].tolist())),
+                (copy, sorted(minhash.band_keys(sigs[1:2])[0].tolist())),
+            ]
+            cur.execute("SELECT article_a, article_b FROM article_dup_edges")
+            assert cur.fetchall() == [(original, copy)]
+        # Only the article whose links were never evaluated is signed again, and found to be a copy.
+        stats = dedupe(conn)
+        assert stats["checked"] == 1
+        assert links(conn)[unlinked] == (original, "exact", 1.0) and links(conn)[copy][0] == original
+        conn.close()
+    finally:
+        db.drop_database(pg_server, name)
+
+
+def test_article_ids_beyond_the_bucket_column_are_refused() -> None:
+    keys = minhash.band_keys(minhash.signatures([STORY.body_text])[0])
+    with pytest.raises(OverflowError):
+        dedupe_module._bucket_rows(np.array([2**31], dtype=np.int64), keys)
