@@ -24,7 +24,7 @@ NUM_PERM = BANDS * ROWS
 # Estimated Jaccard needed for a near-duplicate link: copies measured >= 0.37, distinct same-topic
 # stories <= 0.17 on 4-word shingles.
 NEAR_THRESHOLD = 0.25
-# Candidates are first screened on the first PRECHECK_PERM minima only (fetching 1/8 of each stored
+# Candidates are first screened on the first PRECHECK_PERM minima only (stored apart: 1/8 of each
 # signature): chance candidates (Jaccard ~0.05) rarely reach PRECHECK_THRESHOLD on 32 values, copies
 # (>= 0.37) virtually always do. The link decision stays a function of the two signatures alone.
 PRECHECK_PERM = 32
