@@ -168,14 +168,14 @@ def _link_batch(conn: Connection, rows: list[Row], computed: Computed) -> tuple[
         archive_pairs, archive_prefixes = _probe(cur) if len(buckets) else _no_pairs()
         _store(cur, ids, hashes, sigs, counts, buckets)
         own = dict(zip(ids.tolist(), zip(hashes, sigs, strict=True), strict=True))
-        edges = _verify(cur, ids, sigs, own, archive_pairs, archive_prefixes, _shared_buckets(buckets))
+        edges, known = _verify(cur, ids, sigs, own, archive_pairs, archive_prefixes, _shared_buckets(buckets))
         psycopg2.extras.execute_values(
             cur,
             "INSERT INTO article_dup_edges (article_a, article_b, method, similarity) VALUES %s",
             edges,
             page_size=1000,
         )
-        _recluster(cur, set(own) | {x for e in edges for x in e[:2]}, own)
+        _recluster(cur, set(own) | {x for e in edges for x in e[:2]}, known)
     return list(own), changed
 
 
@@ -329,8 +329,10 @@ def _verify(
     archive_pairs: np.ndarray,
     archive_prefixes: np.ndarray,
     batch_pairs: np.ndarray,
-) -> list[Edge]:
+) -> tuple[list[Edge], Signed]:
     """The candidate pairs that are duplicates: same content hash ('exact') or similar enough ('near').
+
+    Also returns every signature it had in hand (own and fetched), so re-clustering need not read them again.
 
     A pair must first pass the screen on the signature prefixes: most candidates are chance collisions,
     and fetching their full signatures would move ~1 KB each. The decision depends on the two signatures
@@ -356,7 +358,7 @@ def _verify(
             edges.append((*pair, "exact", 1.0))
         elif (sim := minhash.similarity(sig_x, sig_y)) >= minhash.NEAR_THRESHOLD:
             edges.append((*pair, "near", sim))
-    return edges
+    return edges, known
 
 
 def _signatures(cur: Cursor, ids: Iterable[int]) -> Signed:
@@ -373,7 +375,7 @@ def _signatures(cur: Cursor, ids: Iterable[int]) -> Signed:
 def _recluster(cur: Cursor, seeds: set[int], known: Signed) -> None:
     """Recompute the components containing seeds (and their former cluster mates) and re-point them.
 
-    known: content hash and signature of articles already in memory (the batch's own).
+    known: content hash and signature of articles already in memory (the batch's own and those verified).
     """
     # Former mates matter: a changed article may have held its old cluster together.
     cur.execute(
