@@ -90,7 +90,7 @@ def quality(conn: psycopg2.extensions.connection, docs: list[LabelledDoc], ids: 
 def fresh(conn: psycopg2.extensions.connection) -> None:
     """Empty the articles and everything dedupe derived from them (the bucket table has no foreign key)."""
     with conn, conn.cursor() as cur:
-        cur.execute("TRUNCATE articles, article_lsh_buckets CASCADE")
+        cur.execute("TRUNCATE articles, article_lsh_buckets, article_lsh_departures CASCADE")
 
 
 def main() -> None:

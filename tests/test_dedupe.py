@@ -297,7 +297,7 @@ def test_killed_run_is_finished_by_the_next(conn: Conn, monkeypatch: pytest.Monk
     assert links(conn) == expected and any(v[0] is not None for v in expected.values())
 
 
-def test_upgrade_from_0004_keeps_linked_state_and_redoes_unlinked(pg_server: str, tmp_path: Path) -> None:
+def test_upgrade_from_0004_relinks_everything_as_a_rebuild_would(pg_server: str, tmp_path: Path) -> None:
     name = f"newsroom_upgrade_{uuid.uuid4().hex[:10]}"
     db.ensure_database(pg_server, name)
     url = db.with_database(pg_server, name)
@@ -310,12 +310,11 @@ def test_upgrade_from_0004_keeps_linked_state_and_redoes_unlinked(pg_server: str
         original = insert(conn, "https://example.de/a", STORY.body_text, T0)
         copy = insert(conn, "https://example.de/b", COPY.body_text, T0 + timedelta(hours=1))
         unlinked = insert(conn, "https://example.de/c", STORY.body_text, T0 + timedelta(hours=2))
+        # 0002's layout: 64 bands of 64-bit buckets, a signature flagged linked or not, one link.
         sigs, counts = minhash.signatures([STORY.body_text, COPY.body_text, STORY.body_text])
-        # 0002's 64-bit buckets: the low 32 bits are today's buckets, the high bits anything.
-        old_keys = (np.int64(0x5A5A5A5A) << 32) | (minhash.band_keys(sigs).astype(np.int64) & 0xFFFFFFFF)
         with conn, conn.cursor() as cur:
-            for aid, sig, n, keys, linked in zip(
-                (original, copy, unlinked), sigs, counts, old_keys, (True, True, False), strict=True
+            for aid, sig, n, linked in zip(
+                (original, copy, unlinked), sigs, counts, (True, True, False), strict=True
             ):
                 chash = content_hash(STORY.body_text if aid != copy else COPY.body_text)
                 cur.execute(
@@ -324,45 +323,95 @@ def test_upgrade_from_0004_keeps_linked_state_and_redoes_unlinked(pg_server: str
                 )
                 cur.executemany(
                     "INSERT INTO article_lsh_bands VALUES (%s, %s, %s)",
-                    [(band, int(key), aid) for band, key in enumerate(keys.tolist())],
+                    [(band, (aid << 40) + band, aid) for band in range(64)],
                 )
             cur.execute("INSERT INTO article_dup_edges VALUES (%s, %s, 'near', 0.5)", (original, copy))
-            cur.execute("INSERT INTO article_dup_edges VALUES (%s, %s, 'exact', 1.0)", (original, unlinked))
             cur.execute(
                 "UPDATE articles SET duplicate_of = %s, duplicate_method = 'near' WHERE article_id = %s",
                 (original, copy),
             )
         db.migrate(url)
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT article_id, signature_prefix FROM article_minhash ORDER BY 1")
-            assert [(a, bytes(p)) for a, p in cur.fetchall()] == [
-                (original, minhash.to_bytes(sigs[0][: minhash.PRECHECK_PERM])),
-                (copy, minhash.to_bytes(sigs[1][: minhash.PRECHECK_PERM])),
-            ]
-            cur.execute("SELECT article_id, signature FROM article_signatures ORDER BY 1")
-            assert [(a, bytes(s)) for a, s in cur.fetchall()] == [
-                (original, minhash.to_bytes(sigs[0])),
-                (copy, minhash.to_bytes(sigs[1])),
-            ]
-            cur.execute(
-                "SELECT article_id, array_agg(bucket ORDER BY bucket) FROM article_lsh_buckets GROUP BY 1 ORDER BY 1"
-            )
-            assert cur.fetchall() == [
-                (original, sorted(minhash.band_keys(sigs[:1])[0].tolist())),
-                (copy, sorted(minhash.band_keys(sigs[1:2])[0].tolist())),
-            ]
-            cur.execute("SELECT article_a, article_b FROM article_dup_edges")
-            assert cur.fetchall() == [(original, copy)]
-        # Only the article whose links were never evaluated is signed again, and found to be a copy.
+            for table in (
+                "article_minhash",
+                "article_signatures",
+                "article_lsh_buckets",
+                "article_dup_edges",
+            ):
+                cur.execute(f"SELECT count(*) FROM {table}")
+                assert cur.fetchone()[0] == 0, table
+        # Until the next run analysts still see the clusters they saw.
+        assert links(conn)[copy][0] == original
         stats = dedupe(conn)
-        assert stats["checked"] == 1
-        assert links(conn)[unlinked] == (original, "exact", 1.0) and links(conn)[copy][0] == original
+        assert stats["checked"] == 3
+        upgraded = links(conn)
+        assert upgraded[unlinked] == (original, "exact", 1.0) and upgraded[copy][0] == original
+        dedupe(conn, rebuild=True)
+        assert links(conn) == upgraded
         conn.close()
     finally:
         db.drop_database(pg_server, name)
 
 
+def edge_set(conn: Conn) -> set[tuple[int, int, str, float]]:
+    """Every stored link."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT article_a, article_b, method, similarity FROM article_dup_edges")
+        return set(cur.fetchall())
+
+
+def _same_story(conn: Conn, n: int, start: int = 0) -> list[int]:
+    """n identical articles, an hour apart: every bucket of theirs is crowded."""
+    return [
+        insert(conn, f"https://example.de/same-{i}", STORY.body_text, T0 + timedelta(hours=i))
+        for i in range(start, start + n)
+    ]
+
+
+def test_crowded_bucket_links_only_members_a_window_apart(conn: Conn) -> None:
+    ids = _same_story(conn, 12)
+    dedupe(conn)
+    window = dedupe_module.BUCKET_WINDOW
+    rank = {aid: i for i, aid in enumerate(ids)}
+    # Every pair shares all buckets; only members at most a window apart are compared, and that still
+    # chains all twelve into one cluster under the first.
+    assert {(a, b) for a, b, *_ in edge_set(conn)} == {
+        (a, b) for a in ids for b in ids if 0 < rank[b] - rank[a] <= window
+    }
+    assert all(links(conn)[aid] == (ids[0], "exact", 1.0) for aid in ids[1:])
+
+
+def test_rebuild_equals_incremental_when_crowded_buckets_change_inside(conn: Conn) -> None:
+    ids = _same_story(conn, 10)
+    _load_corpus(conn, 30)
+    dedupe(conn, batch_size=4)
+    # Changes in the middle of crowded buckets: a new version, a deletion, and late articles signed after
+    # newer ones (as a second worker may do).
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE articles SET body = %s, content_hash = %s WHERE article_id = %s",
+            (SIBLING.body_text, content_hash(SIBLING.body_text), ids[4]),
+        )
+        cur.execute("DELETE FROM articles WHERE article_id = %s", (ids[6],))
+    dedupe(conn, batch_size=4)
+    late = _same_story(conn, 6, start=20)
+    rows = dedupe_module._fetch_rows(conn, late)
+    for part in (rows[3:], rows[:3]):  # the newer half first
+        dedupe_module._link_batch(conn, part, dedupe_module._compute(part))
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM article_lsh_departures")
+        assert cur.fetchone()[0] == 0
+    incremental, incremental_edges = links(conn), edge_set(conn)
+    # Without re-linking, members six apart across the two removed ones would stay unlinked, and a link
+    # made before three late articles came between would stay.
+    assert (ids[2], ids[8], "exact", 1.0) in incremental_edges
+    assert (ids[7], late[3], "exact", 1.0) not in incremental_edges
+    dedupe(conn, rebuild=True)
+    assert edge_set(conn) == incremental_edges
+    assert links(conn) == incremental
+
+
 def test_article_ids_beyond_the_bucket_column_are_refused() -> None:
-    keys = minhash.band_keys(minhash.signatures([STORY.body_text])[0])
+    sigs = minhash.signatures([STORY.body_text])[0]
     with pytest.raises(OverflowError):
-        dedupe_module._bucket_rows(np.array([2**31], dtype=np.int64), keys)
+        dedupe_module._bucket_rows(np.array([2**31], dtype=np.int64), sigs)
