@@ -2,7 +2,8 @@
 -- happen to be the minima), not copies: probing such a bucket used to return all its members, a number
 -- that grows with the archive. Now only the BUCKET_WINDOW nearest members on each side in article-id
 -- order are candidates (crawler/dedupe.py). The bands also change: 32 bands of 3 minima, taken from the
--- end of the signature so that they never overlap the screened prefix (crawler/minhash.py).
+-- end of the signature so that they never overlap the screened prefix, which grows to 64 minima
+-- (crawler/minhash.py).
 
 -- Signatures, buckets and links are derived data: the next dedupe run signs and links every article again
 -- and re-points each cluster as it goes, exactly as `newsroom dedupe --rebuild` would. duplicate_of stays
