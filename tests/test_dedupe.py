@@ -381,6 +381,16 @@ def test_crowded_bucket_links_only_members_a_window_apart(conn: Conn) -> None:
     assert all(links(conn)[aid] == (ids[0], "exact", 1.0) for aid in ids[1:])
 
 
+def test_deleting_an_original_hands_its_cluster_to_the_next(conn: Conn) -> None:
+    first, second, third = _same_story(conn, 3)
+    dedupe(conn)
+    with conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM articles WHERE article_id = %s", (first,))
+    stats = dedupe(conn)
+    assert stats["checked"] == 0
+    assert links(conn) == {second: (None, None, None), third: (second, "exact", 1.0)}
+
+
 def test_rebuild_equals_incremental_when_crowded_buckets_change_inside(conn: Conn) -> None:
     ids = _same_story(conn, 10)
     _load_corpus(conn, 30)
