@@ -97,7 +97,7 @@ def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k/10k instead of 10k/100k")
-    parser.add_argument("--repeat", type=int, default=3, help="full runs of each size; medians are compared")
+    parser.add_argument("--repeat", type=int, default=5, help="full runs of each size; medians are compared")
     args = parser.parse_args()
     small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
     new = small

@@ -156,6 +156,10 @@ def _link_batch(conn: Connection, rows: list[Row], computed: Computed) -> tuple[
     """
     with conn, conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (LINK_LOCK_KEY,))
+        # Every statement here looks up a batch-sized set of rows. Index lookups keep that O(batch); the hash
+        # and merge joins the planner picks once the archive is large read all of it, batch after batch.
+        # JIT compiling these short nested loops costs more than it saves.
+        cur.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off")
         # Under the lock the stored state is final: rows another worker signed meanwhile are skipped.
         cur.execute(
             """SELECT a.article_id, a.content_hash, m.content_hash
@@ -287,9 +291,8 @@ def _windows(cur: Cursor, positions: np.ndarray, both_sides: np.ndarray) -> np.n
         "dedupe_probe",
         np.column_stack([positions, np.arange(len(positions)), both_sides.astype(np.int64)]),
     )
-    # One short index scan per position, in bucket order, is O(batch): a bucket that boilerplate made
-    # crowded costs no more than any other. JIT compiling these nested loops costs more than it saves.
-    cur.execute("SET LOCAL jit = off")
+    # One short index scan per position, in bucket order: a bucket that boilerplate made crowded costs no
+    # more than any other.
     found = _copy_out(
         cur,
         """SELECT q.position, b.article_id, -1
@@ -307,7 +310,6 @@ def _windows(cur: Cursor, positions: np.ndarray, both_sides: np.ndarray) -> np.n
         [("position", ">i4"), ("member", ">i4"), ("side", ">i4")],
         {"window": BUCKET_WINDOW},
     )
-    cur.execute("SET LOCAL jit TO DEFAULT")
     return np.column_stack([found["position"], found["member"], found["side"]]).astype(np.int64)
 
 
@@ -408,8 +410,6 @@ def _prefixes(cur: Cursor, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = minhash.PRECHECK_PERM
     if not len(ids):
         return np.empty(0, dtype=np.int64), np.empty((0, width), dtype=np.uint32)
-    # Most pairs are chance collisions: one hash join over the narrow table reads their prefixes faster
-    # than a lookup per id.
     rows = _copy_out(
         cur,
         """SELECT m.article_id, m.signature_prefix
