@@ -74,6 +74,15 @@ def test_signature_estimates_jaccard() -> None:
     assert minhash.from_bytes(minhash.to_bytes(sigs[0])).tolist() == sigs[0].tolist()
 
 
+def test_screened_prefix_and_bands_use_different_minima() -> None:
+    # A band collision must not also count towards the screen: the bands take the last minima.
+    assert minhash.PRECHECK_PERM <= minhash.NUM_PERM - minhash.BANDS * minhash.ROWS
+    sig = np.arange(minhash.NUM_PERM, dtype=np.uint32)
+    changed_prefix = sig.copy()
+    changed_prefix[: minhash.PRECHECK_PERM] += 1000
+    assert (minhash.band_keys(sig[None]) == minhash.band_keys(changed_prefix[None])).all()
+
+
 def test_url_variants_collapse_to_one_canonical_url() -> None:
     base = "https://www.example.de/politik/haushalt-2027"
     variants = [
