@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler import db
 from crawler.dedupe import content_hash, dedupe
-from crawler.portal.content import LabelledDoc, labelled_corpus
+from newsroom_demo.content import LabelledDoc, labelled_corpus
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ import os
 import time
 
 from crawler import db, stages
-from crawler.portal.server import running_portal
+from newsroom_demo.server import running_portal
 
 
 def plain_trafilatura_seconds(url: str, limit: int) -> tuple[int, float]:

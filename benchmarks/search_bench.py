@@ -41,7 +41,7 @@ SPAN_DAYS = 365
 COMMON_CANDIDATES = ("Dienstag", "Stadt", "Sprecher", "Angaben", "Jahr", "Regierung", "Zeit", "sagte")
 OTHER_QUERIES = ("Drohung", "Lüneburg Spielplan", '"offenen Brief"', "Regierung -Stadt")
 
-# Fallback text when crawler.portal.content is unavailable: a Zipf-weighted German vocabulary.
+# Fallback text when newsroom_demo.content is unavailable: a Zipf-weighted German vocabulary.
 _VOCABULARY = (
     "der die das und in den von zu mit sich des auf für ist im dem nicht ein eine als auch es an "
     "werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war "
@@ -66,11 +66,11 @@ def _fallback_corpus(stories: int, seed: int) -> Iterator[tuple[str, str, str, s
 def corpus(stories: int, seed: int) -> tuple[str, Iterator[tuple[str, str, str, str | None]]]:
     """(source name, documents as (doc_id, title, body, original_id))."""
     try:
-        from crawler.portal.content import labelled_corpus
+        from newsroom_demo.content import labelled_corpus
     except ImportError:
         return "simple built-in generator", _fallback_corpus(stories, seed)
     docs = ((d.doc_id, d.title, d.body, d.original_id) for d in labelled_corpus(stories, seed))
-    return "crawler.portal.content.labelled_corpus", docs
+    return "newsroom_demo.content.labelled_corpus", docs
 
 
 def _copy_text(value: object) -> str:
@@ -163,7 +163,7 @@ def plan_lines(cur: psycopg2.extensions.cursor, sql: str, params: tuple[object, 
     return [row[0] for row in cur.fetchall()]
 
 
-# The candidate window and ranking of analytics.search (see sql/0003_analytics.sql), to show its plan.
+# The candidate window and ranking of analytics.search (see crawler/migrations/0003_analytics.sql), to show its plan.
 SEARCH_PLAN_SQL = """
 WITH candidates AS (
     SELECT a.article_id FROM public.articles a

@@ -110,7 +110,7 @@ def choose_sites(
     elif variable_sites:
         urls, source = _url_list(variable_sites, f"Variable {SITES_VARIABLE!r}"), f"Variable {SITES_VARIABLE}"
     else:
-        urls, source = list(configured), "config/sites.toml"
+        urls, source = list(configured), "crawler/sites.toml"
     for url in urls:
         if not url.startswith(("http://", "https://")) or not site_key(url):
             raise ValueError(f"not a site URL (from {source}): {url!r}")

@@ -1,6 +1,6 @@
 """The publish step: make what analysts query (the `analytics` schema) current and fast.
 
-The analytics views (sql/0003_analytics.sql) read the core tables live, so publishing means
+The analytics views (crawler/migrations/0003_analytics.sql) read the core tables live, so publishing means
 refreshing any materialised view in the schema (none today; later migrations may add some),
 refreshing the planner statistics of the tables the views and `analytics.search` read, and
 reporting what analysts now see.

@@ -112,7 +112,7 @@ def cmd_db_psql(args: argparse.Namespace) -> int:
 
 
 def cmd_portal(args: argparse.Namespace) -> int:
-    from crawler.portal.server import serve
+    from newsroom_demo.server import serve
 
     serve(args.port, articles=args.articles, seed=args.seed, day=args.day, host=args.host)
     return 0
@@ -120,8 +120,8 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler import stages
-    from crawler.portal.server import running_portal
     from crawler.report import format_report
+    from newsroom_demo.server import running_portal
 
     url = db.database_url()
     with ExitStack() as stack:

@@ -1,4 +1,4 @@
-"""Per-site crawl settings from the repository's `config/sites.toml`."""
+"""Per-site crawl settings from the package's `sites.toml` (NEWSROOM_SITES_FILE overrides)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from crawler.urls import site_key
 
-SITES_FILE = Path(__file__).resolve().parent.parent / "config" / "sites.toml"
+SITES_FILE = Path(__file__).resolve().parent / "sites.toml"
 
 
 @dataclass(frozen=True)

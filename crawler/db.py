@@ -19,7 +19,8 @@ import psycopg2.extensions
 if TYPE_CHECKING:
     from pgserver import PostgresServer
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# Shipped inside the package, so a normal (non-editable) install migrates too.
+SQL_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Any fixed 64-bit number works; it only has to be the same for every migrator.
 MIGRATION_LOCK_KEY = 7_351_220_001
@@ -204,6 +205,9 @@ def load_migrations(sql_dir: Path = SQL_DIR) -> list[Migration]:
         if not match:
             raise MigrationError(f"{path.name}: migration files are named NNNN_snake_case.sql")
         migrations.append(Migration(match.group(1), path.stem, path.read_text(encoding="utf-8")))
+    if not migrations:
+        # An empty schema reported as "up to date" hides a broken install; say what is missing.
+        raise MigrationError(f"no migration files in {sql_dir}: the installation is incomplete")
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"two migrations share a number: {versions}")

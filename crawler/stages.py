@@ -61,7 +61,7 @@ def crawl(
     max_pages: int | None = None,
 ) -> dict[str, Any]:
     """Fetch the site into raw_pages in a Scrapy subprocess; return the crawl figures (incl. run_id)."""
-    from crawler.crawl import run_crawl
+    from crawler.crawl.process import run_crawl
 
     url = _prepare(db_url)
     config = site_config(site_url)

@@ -15,7 +15,7 @@ For each site (one mapped task group instance per site):
   (`crawl_runs.status = 'success'`) and updates the asset `postgres://newsroom/articles`.
 
 **Sites**: run conf `{"sites": ["https://…", …]}` (manual trigger) › Airflow Variable `news_sites`
-(JSON list of URLs) › `config/sites.toml`.
+(JSON list of URLs) › `crawler/sites.toml`.
 
 **Idempotent**: a site's crawl run id is `<Airflow run id>:<site>`, so a retried task or a cleared and re-run
 night replaces its own work. Every task returns its figures (XCom); the same figures are in
@@ -70,7 +70,7 @@ def _context() -> tuple[Any, dict[str, Any]]:
             [],
             type="array",
             items={"type": "string"},
-            description="Site URLs to crawl in this run; empty: Variable news_sites, else config/sites.toml.",
+            description="Site URLs to crawl in this run; empty: Variable news_sites, else crawler/sites.toml.",
         ),
         "max_pages": Param(
             None,

@@ -152,7 +152,7 @@ def airflow(tmp_path: Path, db_url: str) -> Iterator[tuple[Api, subprocess.Popen
 
 @pytest.mark.slow
 def test_scheduler_runs_news_nightly_on_the_demo_portal(airflow: Any, conn: Any) -> None:
-    from crawler.portal.server import running_portal
+    from newsroom_demo.server import running_portal
 
     api, process, log = airflow
     started = time.monotonic()

@@ -300,7 +300,7 @@ def test_analyst_is_refused_writes_and_raw_tables(conn, statement: str) -> None:
 
 
 def test_every_analytics_view_covers_the_known_writes(conn) -> None:
-    # A new analytics view needs its read_only trigger (see sql/0003_analytics.sql) and a line in WRITES.
+    # A new analytics view needs its read_only trigger (see crawler/migrations/0003_analytics.sql) and a line in WRITES.
     with conn.cursor() as cur:
         assert set(analytics_views(cur)) == set(WRITES)
         cur.execute(

@@ -15,10 +15,10 @@ from typing import Any
 import psycopg2.extensions
 import pytest
 
-from crawler.crawl import CrawlFailed, run_crawl
-from crawler.portal.server import PortalServer, running_portal
-from crawler.spiders.portal import PortalSpider, is_section_url, jsonld_types
+from crawler.crawl.process import CrawlFailed, run_crawl
+from crawler.crawl.spider import PortalSpider, is_section_url, jsonld_types
 from crawler.urls import normalize_url
+from newsroom_demo.server import PortalServer, running_portal
 
 REPO = Path(__file__).resolve().parent.parent
 STATS_KEYS = {

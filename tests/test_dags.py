@@ -163,7 +163,7 @@ def test_sites_come_from_conf_then_variable_then_config() -> None:
         ["https://b.de"],
         "Variable news_sites",  # one crawl per site
     )
-    assert choose_sites(None, None, configured) == (configured, "config/sites.toml")
+    assert choose_sites(None, None, configured) == (configured, "crawler/sites.toml")
     with pytest.raises(ValueError, match="JSON list"):
         choose_sites(None, "https://b.de", configured)
     with pytest.raises(ValueError, match="not a site URL"):
@@ -346,8 +346,8 @@ def test_dag_test_lands_articles_and_a_rerun_changes_no_rows(
     db_url: str, conn: Any, airflow_home: dict[str, str]
 ) -> None:
     from crawler.airflow_support import crawl_run_id
-    from crawler.portal.server import running_portal
     from crawler.urls import site_key
+    from newsroom_demo.server import running_portal
 
     with running_portal(articles=12, seed=1) as server:
         conf = {"sites": [server.base_url]}
@@ -386,7 +386,7 @@ def test_dag_test_lands_articles_and_a_rerun_changes_no_rows(
 def test_a_night_failing_its_quality_checks_closes_the_run_as_failed(
     db_url: str, conn: Any, airflow_home: dict[str, str]
 ) -> None:
-    from crawler.portal.server import running_portal
+    from newsroom_demo.server import running_portal
 
     with running_portal(articles=8, seed=1) as server:  # the portal's /kaputt/ pages are rejected
         # sites from the Variable news_sites this time (no "sites" in the conf)

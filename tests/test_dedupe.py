@@ -16,8 +16,8 @@ import pytest
 from crawler import db, minhash
 from crawler import dedupe as dedupe_module
 from crawler.dedupe import content_hash, dedupe
-from crawler.portal.content import agency_copy, generate_story, labelled_corpus
 from crawler.urls import canonical_url
+from newsroom_demo.content import agency_copy, generate_story, labelled_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)

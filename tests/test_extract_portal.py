@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import extract_article
-from crawler.portal.site import Portal
+from newsroom_demo.site import Portal
 
 PORTAL = Portal(articles=30, seed=5)
 BASE = "http://portal.test"

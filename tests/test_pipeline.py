@@ -7,10 +7,10 @@ from pathlib import Path
 import psycopg2.extensions
 from support import REPO, newsroom
 
-from crawler.portal.server import running_portal
 from crawler.urls import normalize_url
+from newsroom_demo.server import running_portal
 
-SEED_TEXT = (REPO / "crawler" / "portal" / "seed-article.txt").read_text(encoding="utf-8")
+SEED_TEXT = (REPO / "newsroom_demo" / "seed-article.txt").read_text(encoding="utf-8")
 BOILERPLATE = (
     "Die mobile Version verlassen",
     "Startseite",

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.portal.content import generate_story, labelled_corpus
-from crawler.portal.server import PortalServer, running_portal
-from crawler.portal.site import Portal
+from newsroom_demo.content import generate_story, labelled_corpus
+from newsroom_demo.server import PortalServer, running_portal
+from newsroom_demo.site import Portal
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from crawler import sitemaps
-from crawler.sitemaps import parse_discovery, parse_robots_sitemaps
+from crawler.crawl import sitemaps
+from crawler.crawl.sitemaps import parse_discovery, parse_robots_sitemaps
 
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

@@ -39,7 +39,7 @@ def crawl_stats(db_url: str, run_id: str) -> dict[str, Any] | None:
 
 def crawl_command(site_url: str, run_id: str, max_pages: int | None = None) -> list[str]:
     """The command line of one crawl process (the database URL travels in the environment, not argv)."""
-    command = [sys.executable, "-m", "crawler.crawl", "--site", site_url, "--run-id", run_id]
+    command = [sys.executable, "-m", "crawler.crawl.process", "--site", site_url, "--run-id", run_id]
     if max_pages is not None:
         command += ["--max-pages", str(max_pages)]
     return command
@@ -84,8 +84,8 @@ def run_crawl(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the crawl process: `python -m crawler.crawl --site URL --run-id ID`."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.crawl", description=__doc__)
+    """Entry point of the crawl process: `python -m crawler.crawl.process --site URL --run-id ID`."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl.process", description=__doc__)
     parser.add_argument("--site", required=True)
     parser.add_argument("--run-id")
     parser.add_argument("--max-pages", type=int)
@@ -96,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.spiders.portal import PortalSpider
+    from crawler.crawl.spider import PortalSpider
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("crawler.crawl.settings", priority="project")
     db_url = args.db_url or os.environ.get("NEWSROOM_DATABASE_URL")
     if db_url:
         settings.set("NEWSROOM_DATABASE_URL", db_url, priority="cmdline")

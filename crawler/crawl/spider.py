@@ -26,10 +26,10 @@ from twisted.python.failure import Failure
 
 from crawler import runs
 from crawler.config import SiteConfig, site_config
-from crawler.items import CrawlCounters, NotModifiedItem, RawPageItem
-from crawler.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
-from crawler.pipelines import FetchState, database_url_from_settings, load_fetch_state
-from crawler.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
+from crawler.crawl.items import CrawlCounters, NotModifiedItem, RawPageItem
+from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
+from crawler.crawl.pipeline import FetchState, database_url_from_settings, load_fetch_state
+from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
 from crawler.urls import DEFAULT_PORTS, normalize_url, site_key
 
 SITEMAP_KIND = "sitemap"

@@ -17,7 +17,7 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as x
 
-from crawler.portal.content import (
+from newsroom_demo.content import (
     MONTHS,
     SECTIONS,
     TOPICS,
@@ -169,7 +169,7 @@ class SeedArticle:
 
 def load_seed_article() -> SeedArticle:
     """Parse the package's seed-article.txt: site name, title, numbered breadcrumb, lead, body, footer."""
-    text = resources.files("crawler.portal").joinpath("seed-article.txt").read_text(encoding="utf-8")
+    text = resources.files("newsroom_demo").joinpath("seed-article.txt").read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     site, title, rest = lines[0], lines[1], lines[2:]
     crumbs = []

@@ -19,10 +19,10 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import db, runs
-from crawler.items import NotModifiedItem, RawPageItem
+from crawler.crawl.items import NotModifiedItem, RawPageItem
 
 if TYPE_CHECKING:
-    from crawler.spiders.portal import PortalSpider
+    from crawler.crawl.spider import PortalSpider
 
 log = logging.getLogger(__name__)
 

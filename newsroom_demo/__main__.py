@@ -1,15 +1,15 @@
-"""`python -m crawler.portal`: serve the demo portal (the `newsroom portal` command does the same)."""
+"""`python -m newsroom_demo`: serve the demo portal (the `newsroom portal` command does the same)."""
 
 from __future__ import annotations
 
 import argparse
 
-from crawler.portal.server import serve
+from newsroom_demo.server import serve
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and serve until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.portal", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newsroom_demo", description=__doc__)
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--articles", type=int, default=200)

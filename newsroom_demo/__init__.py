@@ -1,6 +1,6 @@
 """Demo news portal: a deterministic German WordPress-style site on loopback for tests and benchmarks."""
 
-from crawler.portal.content import LabelledDoc, labelled_corpus
-from crawler.portal.site import Portal, StorySpec
+from newsroom_demo.content import LabelledDoc, labelled_corpus
+from newsroom_demo.site import Portal, StorySpec
 
 __all__ = ["LabelledDoc", "Portal", "StorySpec", "labelled_corpus"]

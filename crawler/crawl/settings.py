@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 
 BOT_NAME = "newsroom"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["crawler.crawl.spider"]
 
 USER_AGENT = "newsroom/0.1 (+https://example.invalid/newsroom)"
 ROBOTSTXT_OBEY = True  # the spider sets it from the site's config
 ROBOTSTXT_USER_AGENT = "newsroom"
 
-# Politeness comes from config/sites.toml (see PortalSpider.from_crawler), not from AutoThrottle guesses.
+# Politeness comes from crawler/sites.toml (see PortalSpider.from_crawler), not from AutoThrottle guesses.
 AUTOTHROTTLE_ENABLED = False
 DOWNLOAD_DELAY = 0.25
 RANDOMIZE_DOWNLOAD_DELAY = True
@@ -33,11 +32,11 @@ RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+    "crawler.crawl.middlewares.SharedRobotsTxtMiddleware": 100,
     # Above RedirectMiddleware (600) so its process_response sees a 3xx first.
-    "crawler.middlewares.RedirectGuardMiddleware": 610,
+    "crawler.crawl.middlewares.RedirectGuardMiddleware": 610,
 }
-ITEM_PIPELINES = {"crawler.pipelines.RawPagePipeline": 300}
+ITEM_PIPELINES = {"crawler.crawl.pipeline.RawPagePipeline": 300}
 
 # The spider keeps its own set of normalised URLs; Scrapy's fingerprint filter would also drop the
 # redirect hops of already-seen URLs, so requests are sent with dont_filter=True.

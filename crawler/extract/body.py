@@ -7,7 +7,7 @@ import re
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.extract_meta import squash
+from crawler.extract.meta import squash
 
 # Containers whose class or id marks them as boilerplate; nothing inside is article text.
 _BOILERPLATE_CLASS = re.compile(

@@ -14,11 +14,11 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from crawler.authors import clean_authors, split_authors
-from crawler.charset import decode_html, looks_binary
-from crawler.dates import parse_date
-from crawler.extract_body import clean_lines, extract_text
-from crawler.extract_meta import (
+from crawler.extract.authors import clean_authors, split_authors
+from crawler.extract.body import clean_lines, extract_text
+from crawler.extract.charset import decode_html, looks_binary
+from crawler.extract.dates import parse_date
+from crawler.extract.meta import (
     ARTICLE_TYPES,
     NON_ARTICLE_TYPES,
     PageMeta,

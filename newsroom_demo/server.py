@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from crawler.portal.site import Portal
+from newsroom_demo.site import Portal
 
 
 class _Handler(BaseHTTPRequestHandler):
