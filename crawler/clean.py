@@ -22,6 +22,7 @@ from psycopg2.extensions import cursor as Cursor
 
 from crawler import extract, urls
 from crawler.dedupe import content_hash
+from crawler.reasons import Reason, with_detail
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,13 @@ def extract_page(page: RawPage) -> Extracted:
     """Decompress and extract one raw page (runs in a worker process)."""
     if not is_html_type(page.content_type):
         # Feeds and sitemaps are navigation: their items are articles only on their own pages.
-        return Extracted(page.page_id, None, f"not_html: {page.content_type}")
+        return Extracted(page.page_id, None, with_detail(Reason.NOT_HTML, page.content_type or ""))
     if not page.body_gzip:
-        return Extracted(page.page_id, None, "empty")
+        return Extracted(page.page_id, None, Reason.EMPTY)
     try:
         html = gzip.decompress(page.body_gzip)
     except (OSError, EOFError, zlib.error):
-        return Extracted(page.page_id, None, "corrupt_body")
+        return Extracted(page.page_id, None, Reason.CORRUPT_BODY)
     article = extract.extract_article(html, url=page.final_url, content_type=page.content_type)
     if article.rejected_reason:
         return Extracted(page.page_id, None, article.rejected_reason)

@@ -27,10 +27,12 @@ from typing import Any
 
 from psycopg2.extensions import connection as Connection
 
+from crawler import reasons
+
 VOLUME_KEYS = ("fetched", "not_modified", "skipped_unchanged")
 # Rejection reasons that are part of a normal crawl rather than a sign of trouble: a portal's home, section,
 # tag and service pages are "not_article", pages outside the configured sections are skipped on purpose.
-EXPECTED_REJECTIONS = ("not_article", "outside_sections")
+EXPECTED_REJECTIONS: tuple[str, ...] = tuple(reasons.EXPECTED)
 
 
 @dataclass(frozen=True)
@@ -122,10 +124,6 @@ def run_volume(crawl_stats: dict[str, Any] | None) -> int:
     return sum(int(stats.get(key) or 0) for key in VOLUME_KEYS)
 
 
-def _reason_code(reason: str) -> str:
-    return reason.split(":", 1)[0].strip()
-
-
 def evaluate(conn: Connection, run_id: str, thresholds: Thresholds | None = None) -> QualityReport:
     """Run every check against the ledger and tables; never raises for a bad night (see check_run)."""
     t = thresholds or Thresholds()
@@ -195,12 +193,12 @@ def evaluate(conn: Connection, run_id: str, thresholds: Thresholds | None = None
         for reason, count in cur.fetchall():
             pages += count
             if reason is not None:
-                code = _reason_code(reason)
+                code = reasons.code_of(reason)
                 by_reason[code] = by_reason.get(code, 0) + int(count)
         unexpected = {k: v for k, v in by_reason.items() if k not in t.expected_rejections}
         rejected = sum(unexpected.values())
         rate = _share(rejected, pages)
-        reasons = (
+        reason_list = (
             ", ".join(f"{k}={v}" for k, v in sorted(unexpected.items(), key=lambda kv: -kv[1])) or "none"
         )
         report.checks.append(
@@ -210,7 +208,7 @@ def evaluate(conn: Connection, run_id: str, thresholds: Thresholds | None = None
                 rate,
                 t.max_rejection_rate,
                 f"{rejected} of {pages} stored pages rejected = {_pct(rate)} (threshold"
-                f" {_pct(t.max_rejection_rate)}; by reason: {reasons}; expected reasons not counted:"
+                f" {_pct(t.max_rejection_rate)}; by reason: {reason_list}; expected reasons not counted:"
                 f" {sum(by_reason.values()) - rejected})",
             )
         )

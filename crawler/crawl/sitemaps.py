@@ -16,6 +16,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
+from crawler.reasons import Reason, with_detail
+
 # The sitemap protocol caps a file at 50 MB uncompressed; anything larger is not a sitemap.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -183,26 +185,26 @@ def parse_discovery(body: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> Discove
         try:
             inflated = gunzip_capped(data, max_bytes)
         except zlib.error as exc:
-            return Discovery("unknown", f"invalid_xml: gzip {exc}")
+            return Discovery("unknown", with_detail(Reason.INVALID_XML, f"gzip {exc}"))
         if inflated is None:
-            return Discovery("unknown", "too_large")
+            return Discovery("unknown", Reason.TOO_LARGE)
         data = inflated
     if len(data) > max_bytes:
-        return Discovery("unknown", "too_large")
+        return Discovery("unknown", Reason.TOO_LARGE)
     if not data.strip():
-        return Discovery("unknown", "empty")
+        return Discovery("unknown", Reason.EMPTY)
     # Checked over the whole document, not just a prolog window: comments could push the DTD far down.
     if ENTITY_DECLARATION.search(data):
-        return Discovery("unknown", "hostile_xml")
+        return Discovery("unknown", Reason.HOSTILE_XML)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         message = str(exc).lower()
         if "entit" in message or "amplification" in message:
-            return Discovery("unknown", "hostile_xml")
-        return Discovery("unknown", f"invalid_xml: {str(exc)[:120]}")
+            return Discovery("unknown", Reason.HOSTILE_XML)
+        return Discovery("unknown", with_detail(Reason.INVALID_XML, str(exc)[:120]))
     if root is None:
-        return Discovery("unknown", "empty")
+        return Discovery("unknown", Reason.EMPTY)
     name = _local(root.tag)
     if name in {"urlset", "sitemapindex"}:
         result = Discovery(name)
@@ -214,5 +216,5 @@ def parse_discovery(body: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> Discove
         result = Discovery("atom")
         _parse_atom(root, result)
     else:
-        return Discovery("unknown", f"not_a_sitemap: {name or '?'}")
+        return Discovery("unknown", with_detail(Reason.NOT_A_SITEMAP, name or "?"))
     return result

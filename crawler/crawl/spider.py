@@ -30,6 +30,8 @@ from crawler.crawl.items import CrawlCounters, NotModifiedItem, RawPageItem
 from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
 from crawler.crawl.pipeline import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
+from crawler.extract.meta import ARTICLE_TYPES
+from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
 from crawler.urls import DEFAULT_PORTS, normalize_url, site_key
 
 SITEMAP_KIND = "sitemap"
@@ -42,22 +44,6 @@ FEED_PATHS = ("/feed/",)
 # Scheduler priorities: discovery documents first, then sections, then articles, deeper links last.
 PRIORITY = {ROBOTS_KIND: 100, SITEMAP_KIND: 50, FEED_KIND: 40, "section": 20, "entry": 0, "link": -10}
 
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "askpublicnewsarticle",
-        "blogposting",
-        "liveblogposting",
-        "report",
-        "scholarlyarticle",
-    }
-)
 DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
 PAGINATION = re.compile(r"^(?P<listing>/(?:.*/)?)page/(?P<n>\d+)/$")
 SECTION_PATH = re.compile(r"^/(?:[^/]+/|(?:category|kategorie|ressort|rubrik)/.+/)$", re.IGNORECASE)
@@ -349,7 +335,7 @@ class PortalSpider(Spider):
             return "follow", None
         if origin is not None:
             self.redirects[origin] = target
-        if self.fetched.get(target) == "redirect_loop" or self.redirect_cycle(target):
+        if self.fetched.get(target) == Reason.REDIRECT_LOOP or self.redirect_cycle(target):
             return "loop", target
         if target in self.seen:
             return "alias", target  # fetched, queued or deliberately skipped: never downloaded twice
@@ -448,15 +434,11 @@ class PortalSpider(Spider):
         body = response.body
         reason: str | None = None
         if response.status >= 300:
-            reason = f"http_{response.status}"
+            reason = http_status(response.status)
         elif not body.strip():
-            reason = "empty"
-        elif (
-            kind == PAGE_KIND
-            and (not ctype or ctype.lower().startswith(HTML_TYPES))
-            and b"\x00" in body[:1024]
-        ):
-            reason = "binary"
+            reason = Reason.EMPTY
+        elif kind == PAGE_KIND and (not ctype or ctype.lower().startswith(HTML_TYPES)):
+            reason = payload_problem(body)
         is_article = False
         if reason is None and kind == PAGE_KIND and isinstance(response, TextResponse):
             try:
@@ -464,7 +446,7 @@ class PortalSpider(Spider):
             except ValueError:  # undecodable markup: leave the verdict to the clean stage
                 is_article = False
             if is_article and self._outside_sections(urlsplit(response.url).path):
-                reason = "outside_sections"
+                reason = Reason.OUTSIDE_SECTIONS
         return RawPageItem(
             url=url,
             final_url=response.url,
@@ -509,7 +491,7 @@ class PortalSpider(Spider):
         if item.rejected_reason is None:
             discovery = parse_discovery(response.body, max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes))
             if not discovery.ok:
-                reason = discovery.outcome.split(":", 1)[0]
+                reason = code_of(discovery.outcome)
                 self.logger.warning("%s: %s", response.url, discovery.outcome)
                 item.rejected_reason = reason
             else:
@@ -572,21 +554,21 @@ class PortalSpider(Spider):
         """The rejected_reason of a fetch that produced no response."""
         exc = failure.value
         if isinstance(exc, RedirectLoop):
-            return "redirect_loop"
+            return Reason.REDIRECT_LOOP
         if isinstance(exc, OffsiteRedirect):
-            return "offsite_redirect"
+            return Reason.OFFSITE_REDIRECT
         if isinstance(exc, DownloadCancelledError | CancelledError):
-            return "too_large"  # the download handler cancels a body over DOWNLOAD_MAXSIZE
+            return Reason.TOO_LARGE  # the download handler cancels a body over DOWNLOAD_MAXSIZE
         if isinstance(exc, IgnoreRequest):
             message = str(exc).lower()
             if "redirect" in message:
-                return "redirect_loop"  # "max redirections reached"
+                return Reason.REDIRECT_LOOP  # "max redirections reached"
             if "robots" in message:
-                return "robots_forbidden"
+                return Reason.ROBOTS_FORBIDDEN
             if "max size" in message or "larger than" in message:
-                return "too_large"  # a compressed body that inflates past the cap
-            return "ignored"
-        return f"fetch_error: {type(exc).__name__}"
+                return Reason.TOO_LARGE  # a compressed body that inflates past the cap
+            return Reason.IGNORED
+        return with_detail(Reason.FETCH_ERROR, type(exc).__name__)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Store a row with the reason a fetch failed, then carry on with discovery."""
@@ -598,13 +580,13 @@ class PortalSpider(Spider):
             target = self.crawl_url(hop)
             if target:
                 self.fetched[target] = reason
-        if reason == "redirect_loop":
+        if reason == Reason.REDIRECT_LOOP:
             # Members of the loop stored earlier as alias rows are stored again with the real outcome.
             for member in self.redirect_cycle(self.crawl_url(request.url) or url):
                 alias = self.alias_rows.pop(member, None)
                 if alias is not None:
-                    alias.rejected_reason = "redirect_loop"
-                    self.fetched[member] = "redirect_loop"
+                    alias.rejected_reason = Reason.REDIRECT_LOOP
+                    self.fetched[member] = Reason.REDIRECT_LOOP
                     yield alias
         self.logger.info("%s: %s (%s)", url, reason, failure.getErrorMessage()[:200])
         yield RawPageItem(

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract.authors import clean_authors, split_authors
 from crawler.extract.body import clean_lines, extract_text
-from crawler.extract.charset import decode_html, looks_binary
+from crawler.extract.charset import decode_html
 from crawler.extract.dates import parse_date
 from crawler.extract.meta import (
     ARTICLE_TYPES,
@@ -31,6 +31,7 @@ from crawler.extract.meta import (
     squash,
     text_of,
 )
+from crawler.reasons import Reason, payload_problem, with_detail
 
 EXTRACTOR_VERSION = "2026.11.1"
 MAX_HTML_BYTES = 10_000_000
@@ -137,41 +138,26 @@ def extract_article(
     try:
         return _extract(html, url, content_type, max_bytes)
     except Exception as error:
-        return Article(rejected_reason=f"error: {type(error).__name__}: {error}"[:200])
+        return Article(rejected_reason=with_detail(Reason.ERROR, f"{type(error).__name__}: {error}")[:200])
 
 
 def _extract(html: str | bytes, url: str | None, content_type: str | None, max_bytes: int) -> Article:
     if html is None or len(html) == 0:
-        return Article(rejected_reason="empty")
+        return Article(rejected_reason=Reason.EMPTY)
     # Check the size before decoding or parsing: a 20 MB page would cost far more than it is worth.
-    size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        return Article(rejected_reason="too_large")
-    if isinstance(html, bytes):
-        if looks_binary(html):
-            return Article(rejected_reason="binary")
-        text = decode_html(html, content_type)
-    else:
-        text = html
-        if "\x00" in text[:8192] or _control_share(text[:8192]) > 0.05:
-            return Article(rejected_reason="binary")
+    data = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
+    problem = payload_problem(data, max_bytes)
+    if problem is not None:
+        return Article(rejected_reason=problem)
+    text = decode_html(html, content_type) if isinstance(html, bytes) else html
     if not text.strip():
-        return Article(rejected_reason="empty")
+        return Article(rejected_reason=Reason.EMPTY)
     if "<" not in text[:2000]:
-        return Article(rejected_reason="not_html")
+        return Article(rejected_reason=Reason.NOT_HTML)
     tree = _parse(text)
     if tree is None:
-        return Article(rejected_reason="unparseable")
+        return Article(rejected_reason=Reason.UNPARSEABLE)
     return _from_tree(tree, url)
-
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def _control_share(sample: str) -> float:
-    if not sample:
-        return 0.0
-    return len(_CONTROL_CHARS.findall(sample)) / len(sample)
 
 
 def _parse(text: str) -> HtmlElement | None:
@@ -739,19 +725,21 @@ def _rejection(page: PageMeta, article: Article, url: str | None) -> str | None:
     declared_article = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
     path = urlsplit(url).path if url else ""
     if url and path in {"", "/"} and not urlsplit(url).query:
-        return "not_article: home page"
+        return with_detail(Reason.NOT_ARTICLE, "home page")
     if article.title and _LEGAL_TITLES.match(article.title):
-        return "not_article: legal or contact page"
+        return with_detail(Reason.NOT_ARTICLE, "legal or contact page")
     if url and _NON_ARTICLE_PATH.search(path):
-        return "not_article: listing or service URL"
+        return with_detail(Reason.NOT_ARTICLE, "listing or service URL")
     if page.article_ld is None and ld_types & NON_ARTICLE_TYPES:
-        return "not_article: structured data says " + sorted(ld_types & NON_ARTICLE_TYPES)[0]
+        return (
+            with_detail(Reason.NOT_ARTICLE, "structured data says ") + sorted(ld_types & NON_ARTICLE_TYPES)[0]
+        )
     if not article.body:
-        return "not_article: no body text"
+        return with_detail(Reason.NOT_ARTICLE, "no body text")
     if article.word_count < MIN_ARTICLE_WORDS:
         if declared_article and (article.word_count >= MIN_STRUCTURED_ARTICLE_WORDS or article.is_paywalled):
             return None
-        return f"not_article: only {article.word_count} words of body text"
+        return with_detail(Reason.NOT_ARTICLE, f"only {article.word_count} words of body text")
     return None
 
 

@@ -10,7 +10,6 @@ _META_SCAN_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 # Control characters that never occur in real text (tab, LF, FF and CR excluded).
-_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0e\x0f" + bytes(range(0x10, 0x20)) + b"\x7f"
 _LATIN_FAMILY = {"iso8859-1", "latin-1", "cp1252", "iso8859-15", "ascii"}
 
 
@@ -39,18 +38,6 @@ def charset_from_meta(data: bytes) -> str | None:
     """Charset declared by <meta charset> or <meta http-equiv> in the document head."""
     match = _META_CHARSET.search(data[:_META_SCAN_BYTES])
     return normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
-
-
-def looks_binary(data: bytes) -> bool:
-    """True for images, archives and other non-text payloads (NUL bytes or many control bytes)."""
-    sample = data[:8192]
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        # UTF-16 text has NULs too, but only with a byte-order mark in front.
-        return not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
-    return controls / len(sample) > 0.05
 
 
 def _strict(data: bytes, codec: str) -> str | None:
