@@ -17,10 +17,11 @@ from multiprocessing import get_context
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from crawler import extract, urls
+from crawler import extract, procs, urls
 from crawler.dedupe import content_hash
 from crawler.reasons import Reason, with_detail
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 BATCH_PER_WORKER = 32
 # Below this many pages a process pool costs more to start than it saves.
 MIN_PAGES_FOR_POOL = 24
+MAX_DEADLOCK_RETRIES = 5
 FILL_FIELDS = ("title", "published_at", "body", "authors", "section")
 
 
@@ -111,17 +113,15 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
         "extractor_version": extract.EXTRACTOR_VERSION,
         "field_sources": json.dumps(article.get("sources") or {}),
     }
-    cur.execute(
-        "SELECT article_id, title, content_hash, version, last_seen_at FROM articles WHERE url = %s FOR UPDATE",
-        (canonical,),
-    )
-    columns = [d[0] for d in cur.description]
-    found = cur.fetchone()
-    if found is None:
+    row = _locked_article(cur, canonical)
+    if row is None:
         names = ", ".join(fields)
+        # Atomic under concurrency: when the clean of an overlapping run inserts the same URL first,
+        # this waits for its commit and does nothing, instead of dying on the unique key.
         cur.execute(
             f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
                 VALUES (%s, %s, {", ".join(["%s"] * len(fields))}, %s, %s, %s, %s)
+                ON CONFLICT (url) DO NOTHING
                 RETURNING article_id""",
             (
                 canonical,
@@ -133,11 +133,13 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
                 page.run_id,
             ),
         )
-        article_id = cur.fetchone()[0]
-        _record_aliases(cur, page, canonical, article_id)
-        return "new", article_id
-
-    row = dict(zip(columns, found, strict=True))
+        inserted = cur.fetchone()
+        if inserted is not None:
+            _record_aliases(cur, page, canonical, inserted[0])
+            return "new", inserted[0]
+        row = _locked_article(cur, canonical)  # the other clean's row, now committed
+        if row is None:  # inserted and deleted again meanwhile: start over
+            return _upsert_article(cur, page, article, reclean)
     article_id = row["article_id"]
     _record_aliases(cur, page, canonical, article_id)
     changed = _text_changed(row, article, new_hash)
@@ -164,6 +166,16 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
         (page.fetched_at, article_id),
     )
     return "unchanged", article_id
+
+
+def _locked_article(cur: Cursor, url: str) -> dict[str, Any] | None:
+    """The article row of url, locked for this transaction, or None."""
+    cur.execute(
+        "SELECT article_id, title, content_hash, version, last_seen_at FROM articles WHERE url = %s FOR UPDATE",
+        (url,),
+    )
+    found = cur.fetchone()
+    return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
 def _update_fields(
@@ -296,8 +308,12 @@ def _executor(workers: int) -> Iterator[Executor | None]:
     # forkserver: workers start from a clean process, never from a copy holding open DB sockets;
     # preloading the extractor there means each worker does not pay trafilatura's import again.
     context = get_context("forkserver")
-    context.set_forkserver_preload(["crawler.extract"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # orphan_guard first: a killed clean takes its forkserver, and with it every worker, down too.
+    procs.mark_parent()
+    context.set_forkserver_preload(["crawler.orphan_guard", "crawler.extract"])
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=procs.die_with_parent
+    ) as pool:
         yield pool
 
 
@@ -350,14 +366,27 @@ def clean_pages(
     totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     touched_runs: set[str] = set()
     with _executor(workers) as pool:
+        deadlocks = 0
         while True:
-            with conn, conn.cursor() as cur:
-                batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
-                if not batch.size:
-                    break
-                for page_id in batch.crawl_rejected:
-                    _mark_page(cur, page_id, "rejected", None, None)
-                outcomes = _write_results(cur, batch.pages, _extract_all(pool, batch.pages), reclean=False)
+            try:
+                with conn, conn.cursor() as cur:
+                    batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
+                    if not batch.size:
+                        break
+                    for page_id in batch.crawl_rejected:
+                        _mark_page(cur, page_id, "rejected", None, None)
+                    outcomes = _write_results(
+                        cur, batch.pages, _extract_all(pool, batch.pages), reclean=False
+                    )
+            except psycopg2.errors.DeadlockDetected:
+                # An overlapping clean locked the same articles in another order; Postgres rolled this
+                # batch back whole, so taking it again is safe. Bounded: a real fault still surfaces.
+                deadlocks += 1
+                if deadlocks > MAX_DEADLOCK_RETRIES:
+                    raise
+                log.info("clean: batch rolled back by a deadlock with another clean, retrying")
+                continue
+            deadlocks = 0
             touched_runs |= batch.runs
             totals["pages"] += batch.size
             totals["rejected"] += len(batch.crawl_rejected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,9 +13,11 @@ from crawler.urls import site_key
 
 
 def new_run_id(site_url: str, now: datetime | None = None) -> str:
-    """A readable, sortable run id such as `20261124T020000Z-example.de`."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{site_key(site_url)}"
+    """A readable, sortable, unique run id such as `20261124T020000.123456Z-3f9a1c-example.de`."""
+    # Microseconds and a random part: two runs of a site started in the same second (or even the
+    # same microsecond, on two machines) are two runs with two ledger rows, never one shared row.
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"{stamp}-{secrets.token_hex(3)}-{site_key(site_url)}"
 
 
 def start_run(cur: Cursor, run_id: str, site: str, airflow_run_id: str | None = None) -> None:

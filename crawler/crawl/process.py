@@ -10,6 +10,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from crawler import procs
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_LINES = 60
 
@@ -54,7 +56,8 @@ def run_crawl(
     sink = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115 - closed below
     try:
         # Scrapy logs to stderr; stdout is merged so nothing reaches the caller's stdout.
-        with subprocess.Popen(
+        # Its own process group: a Ctrl-C, SIGTERM or failure here stops the crawl and all it started.
+        process = procs.start_group(
             crawl_command(site_url, run_id, max_pages),
             cwd=REPO_ROOT,
             env=env,
@@ -64,13 +67,15 @@ def run_crawl(
             text=True,
             encoding="utf-8",
             errors="replace",
-        ) as process:
+        )
+        with procs.group_stopped_on_exit(process):
             assert process.stdout is not None
             for line in process.stdout:
                 tail.append(line)
                 if sink:
                     sink.write(line)
             code = process.wait()
+            process.stdout.close()
     finally:
         if sink:
             sink.close()
@@ -92,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", help="defaults to NEWSROOM_DATABASE_URL / DATABASE_URL")
     parser.add_argument("--log-file")
     args = parser.parse_args(argv)
+    # Killed parent (even by SIGKILL): this crawl ends too instead of writing a run nobody waits for.
+    procs.die_with_parent()
 
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings

@@ -72,6 +72,17 @@ def _explicit_port(url: str) -> int | None:
     return None if port is None or DEFAULT_PORTS.get(parts.scheme) == port else port
 
 
+def is_size_exceeded(exc: BaseException) -> bool:
+    """True for Scrapy's refusal of a body that grew past DOWNLOAD_MAXSIZE while being decompressed."""
+    # HttpCompressionMiddleware raises IgnoreRequest from its private _DecompressionMaxSizeExceeded,
+    # with "exceeded DOWNLOAD_MAXSIZE (N B) during decompression"; either sign is enough.
+    cause = exc.__cause__
+    if cause is not None and type(cause).__name__ == "_DecompressionMaxSizeExceeded":
+        return True
+    message = str(exc)
+    return "DOWNLOAD_MAXSIZE" in message or "download max size" in message.lower()
+
+
 def is_section_url(url: str) -> bool:
     """True for the home page, a section/category listing or one of its /page/N/ pages."""
     parts = urlsplit(url)
@@ -565,8 +576,8 @@ class PortalSpider(Spider):
                 return Reason.REDIRECT_LOOP  # "max redirections reached"
             if "robots" in message:
                 return Reason.ROBOTS_FORBIDDEN
-            if "max size" in message or "larger than" in message:
-                return Reason.TOO_LARGE  # a compressed body that inflates past the cap
+            if is_size_exceeded(exc):
+                return Reason.TOO_LARGE  # a compressed body that inflates past the cap (a gzip bomb)
             return Reason.IGNORED
         return with_detail(Reason.FETCH_ERROR, type(exc).__name__)
 
