@@ -144,7 +144,9 @@ def test_5_a_gzip_bomb_is_recorded_as_too_large(db_url: str, conn) -> None:
         target = server.portal.stories()[0].url
         original = server.portal.respond
 
-        def respond(path_with_query: str, request_headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        def respond(
+            path_with_query: str, request_headers: dict[str, str]
+        ) -> tuple[int, dict[str, str], bytes]:
             if path_with_query.split("?", 1)[0] == target:  # 30 MB of spaces in 30 kB of gzip
                 return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, bomb
             return original(path_with_query, request_headers)
@@ -154,5 +156,8 @@ def test_5_a_gzip_bomb_is_recorded_as_too_large(db_url: str, conn) -> None:
         bomb_url = normalize_url(server.base_url + target)
     assert len(bomb) < 100_000
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT rejected_reason, body_gzip IS NULL FROM raw_pages WHERE run_id = 'bomb' AND url = %s", (bomb_url,))
+        cur.execute(
+            "SELECT rejected_reason, body_gzip IS NULL FROM raw_pages WHERE run_id = 'bomb' AND url = %s",
+            (bomb_url,),
+        )
         assert cur.fetchall() == [("too_large", True)]
