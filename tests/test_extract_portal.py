@@ -26,6 +26,7 @@ def test_article_pages_give_their_exact_fields(story) -> None:
     assert article.rejected_reason is None
     assert article.title == story.title
     assert article.section == story.section
+    assert article.section_path == [story.section]
     assert article.authors == [name for name in story.authors if name not in DESK_BYLINES]
     assert article.tags == story.tags
     assert article.published_at and article.published_at[:19] == story.published_at.isoformat()[:19]
