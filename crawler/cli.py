@@ -50,18 +50,24 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from crawler import stages
+    from crawler.quality import QualityCheckFailed
     from crawler.report import format_report
 
-    result = stages.run(args.site, progress=True, workers=args.workers, max_pages=args.max_pages)
+    try:
+        result = stages.run(args.site, progress=True, workers=args.workers, max_pages=args.max_pages)
+    except QualityCheckFailed as failed:
+        print(
+            f"newsroom: the night failed its quality checks (run closed as failed)\n{failed}", file=sys.stderr
+        )
+        return 1
     print(format_report(result))
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from crawler import analytics
+    from crawler import stages
 
-    with db.connect_migrated() as conn:
-        _print_json(analytics.publish(conn))
+    _print_json(stages.publish())
     return 0
 
 

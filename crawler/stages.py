@@ -1,7 +1,10 @@
 """The pipeline's stages as plain functions: what the CLI and the Airflow DAGs both call.
 
-Every stage applies pending migrations first, is keyed by a crawl run id where it has one, records
-its figures in the run ledger (`crawl_runs.stats`) and can be re-run alone.
+A night is crawl → clean → dedupe → quality → publish; `run` is that sequence, and the nightly DAG
+calls the same functions one task each, so both mean the same by "success": the run passed its
+quality checks and what analysts query was refreshed. Every stage applies pending migrations first
+(once per process), is keyed by a crawl run id where it has one, records its figures in the run
+ledger (`crawl_runs.stats`) and can be re-run alone.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from crawler import clean as clean_stage
-from crawler import db, runs
+from crawler import db, quality, runs
 from crawler.config import site_config
 from crawler.progress import Poller, Progress
 
@@ -21,9 +24,15 @@ log = logging.getLogger(__name__)
 
 
 def _prepare(db_url: str | None) -> str:
+    """The database URL to use, migrated (once per process and URL: a night calls several stages)."""
     url = db_url or db.database_url()
-    db.migrate(url)
+    if url not in _migrated:
+        db.migrate(url)
+        _migrated.add(url)
     return url
+
+
+_migrated: set[str] = set()
 
 
 @contextmanager
@@ -162,6 +171,40 @@ def run_duplicates(cur: Any, run_id: str) -> int:
     return int(cur.fetchone()[0])
 
 
+def check_quality(
+    run_id: str, db_url: str | None = None, thresholds: quality.Thresholds | None = None
+) -> quality.QualityReport:
+    """Judge the night by its figures; record the report. Raise QualityCheckFailed when it looks wrong."""
+    conn = db.connect(_prepare(db_url))
+    try:
+        report = quality.evaluate(conn, run_id, thresholds)
+        with conn, conn.cursor() as cur:
+            runs.record_stage(cur, run_id, "quality", report.as_dict())
+    finally:
+        conn.close()
+    log.info(report.text())
+    if not report.passed:
+        raise quality.QualityCheckFailed(report)
+    return report
+
+
+def publish(run_id: str | None = None, db_url: str | None = None) -> dict[str, Any]:
+    """Refresh what analysts query; with a run id, record it and close the run as successful."""
+    from crawler import analytics
+
+    conn = db.connect(_prepare(db_url))
+    try:
+        figures = analytics.publish(conn)
+        conn.commit()
+        if run_id:
+            with conn, conn.cursor() as cur:
+                runs.record_stage(cur, run_id, "publish", figures)
+                runs.finish_run(cur, run_id, "success")
+    finally:
+        conn.close()
+    return figures
+
+
 def finish(run_id: str, db_url: str | None = None, status: str = "success") -> dict[str, Any]:
     """Close the run in the ledger and return everything recorded for it."""
     with db.transaction(_prepare(db_url)) as cur:
@@ -176,18 +219,26 @@ def run(
     workers: int | None = None,
     max_pages: int | None = None,
     run_id: str | None = None,
+    thresholds: quality.Thresholds | None = None,
 ) -> dict[str, Any]:
-    """Crawl, clean and dedupe one site; return the run's recorded figures."""
+    """One night of one site: crawl, clean, dedupe, quality checks, publish; return the run's figures.
+
+    A failed stage or quality check closes the run as failed and raises (QualityCheckFailed for checks).
+    """
     url = _prepare(db_url)
     crawl_figures = crawl(site_url, run_id=run_id, db_url=url, progress=progress, max_pages=max_pages)
     run_id = crawl_figures["run_id"]
     try:
         clean(run_id=run_id, db_url=url, workers=workers, progress=progress)
         dedupe(run_id=run_id, db_url=url)
-    except Exception:
+        check_quality(run_id, url, thresholds)
+        publish(run_id, url)
+    except BaseException:
         finish(run_id, url, "failed")
         raise
-    return {"run_id": run_id, "site": crawl_figures["site"], **finish(run_id, url)}
+    with db.transaction(url) as cur:
+        stats = runs.run_stats(cur, run_id)
+    return {"run_id": run_id, "site": crawl_figures["site"], **stats}
 
 
 def _summary(figures: dict[str, Any]) -> str:

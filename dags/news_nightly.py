@@ -170,38 +170,27 @@ def news_nightly() -> None:
         """Fail the site's run (without retrying) when the night looks wrong."""
         from airflow.exceptions import AirflowFailException
 
-        from crawler import db, quality, runs
+        from crawler import quality, stages
         from crawler.airflow_support import news_db_url
 
         _, params = _context()
-        conn = db.connect(news_db_url())
         try:
-            report = quality.evaluate(conn, deduped["run_id"], quality.Thresholds.from_mapping(params))
-            with conn, conn.cursor() as cur:
-                runs.record_stage(cur, deduped["run_id"], "quality", report.as_dict())
-        finally:
-            conn.close()
-        log.info(report.text())
-        if not report.passed:
-            raise AirflowFailException(str(quality.QualityCheckFailed(report)))
+            report = stages.check_quality(
+                deduped["run_id"], news_db_url(), quality.Thresholds.from_mapping(params)
+            )
+        except quality.QualityCheckFailed as failed:
+            raise AirflowFailException(str(failed)) from None
         return {**_site_run(deduped), "quality": report.as_dict()}
 
     @task(outlets=[ARTICLES], max_active_tis_per_dagrun=1, execution_timeout=timedelta(minutes=30))
     def publish(checked: dict[str, Any]) -> dict[str, Any]:
         """Refresh what analysts query, close the run as successful; return everything the ledger holds."""
-        from crawler import analytics, db, runs
+        from crawler import stages
         from crawler.airflow_support import news_db_url
 
-        conn = db.connect_migrated(news_db_url())
-        try:
-            figures = analytics.publish(conn)
-            conn.commit()
-            with conn, conn.cursor() as cur:
-                runs.record_stage(cur, checked["run_id"], "publish", figures)
-                runs.finish_run(cur, checked["run_id"], "success")
-                stats = runs.run_stats(cur, checked["run_id"])
-        finally:
-            conn.close()
+        url = news_db_url()
+        figures = stages.publish(checked["run_id"], url)
+        stats = stages.finish(checked["run_id"], url)
         log.info("%s – published, run %s closed as success: %s", checked["site"], checked["run_id"], figures)
         return {**_site_run(checked), "status": "success", "stats": stats}
 

@@ -30,16 +30,3 @@ class NotModifiedItem:
     url: str
     fetched_at: datetime
     sitemap_lastmod: datetime | None = None
-
-
-@dataclass
-class CrawlCounters:
-    """Discovery figures of one crawl; what was stored is counted in raw_pages at the end."""
-
-    not_modified: int = 0
-    skipped_unchanged: int = 0
-    articles: int = 0
-    robots_forbidden: int = 0
-    outside_sections: int = 0
-    offsite_links: int = 0
-    over_max_pages: int = 0

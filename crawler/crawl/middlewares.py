@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -46,6 +46,19 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         return response
 
 
+@runtime_checkable
+class RedirectPolicy(Protocol):
+    """What a spider tells the redirect guard: which hosts are the site, and what to do with a hop."""
+
+    def is_onsite(self, url: str) -> bool:
+        """True when url is on the crawled site."""
+        ...
+
+    def redirect_hop(self, source: str, url: str) -> tuple[str, str | None]:
+        """`follow`, `loop` or `alias` (with the known target) for a redirect from source to url."""
+        ...
+
+
 class RedirectGuardMiddleware:
     """Stop a redirect chain that loops or leaves the site before RedirectMiddleware follows it."""
 
@@ -67,12 +80,12 @@ class RedirectGuardMiddleware:
         chain = {*request.meta.get("redirect_urls", []), request.url}
         if target.split("#", 1)[0] in chain:
             raise RedirectLoop(f"redirect loop back to {target}")
-        spider: Any = self.crawler.spider
-        is_onsite = getattr(spider, "is_onsite", None)
-        if is_onsite is not None and not is_onsite(target):
+        spider = self.crawler.spider
+        if not isinstance(spider, RedirectPolicy):
+            return response  # a spider without a site of its own: Scrapy's own redirect handling
+        if not spider.is_onsite(target):
             raise OffsiteRedirect(f"redirect leaves the site: {target}")
-        redirect_hop = getattr(spider, "redirect_hop", None)
-        verdict, known = redirect_hop(request.url, target) if redirect_hop is not None else ("follow", None)
+        verdict, known = spider.redirect_hop(request.url, target)
         if verdict == "loop":
             raise RedirectLoop(f"redirect to {target}, which ended in a redirect loop")
         if verdict == "alias":

@@ -7,18 +7,18 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import psycopg2
 import psycopg2.extensions
 import psycopg2.extras
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import db, runs
+from crawler.crawl.fetch_state import database_url_from_settings
 from crawler.crawl.items import NotModifiedItem, RawPageItem
 
 if TYPE_CHECKING:
@@ -69,39 +69,8 @@ WHERE f.url = v.url
 """
 
 
-@dataclass(frozen=True)
-class FetchState:
-    """What the last successful fetch of a URL returned."""
-
-    etag: str | None
-    last_modified: str | None
-    sitemap_lastmod: datetime | None
-
-
 class CrawlDatabaseError(RuntimeError):
     """The database refused raw pages: the crawl must fail, not go on without storing."""
-
-
-def database_url_from_settings(settings: BaseSettings) -> str:
-    """NEWSROOM_DATABASE_URL, else crawler.db.database_url() (DATABASE_URL or the embedded server)."""
-    return settings.get("NEWSROOM_DATABASE_URL") or db.database_url()
-
-
-def load_fetch_state(db_url: str, site: str, run_id: str) -> dict[str, FetchState]:
-    """fetch_state of the site by URL, without rows written by run_id itself (a retry refetches those)."""
-    conn = db.connect(db_url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(
-                """SELECT url, etag, last_modified, sitemap_lastmod FROM fetch_state
-                   WHERE site = %s AND run_id IS DISTINCT FROM %s""",
-                (site, run_id),
-            )
-            return {
-                url: FetchState(etag, modified, lastmod) for url, etag, modified, lastmod in cur.fetchall()
-            }
-    finally:
-        conn.close()
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -126,11 +95,18 @@ class RawPagePipeline:
         self.pending_bytes = 0
         self.last_flush = time.monotonic()
         self.pending_counts: list[RawPageItem] = []
+        self.failure: str | None = None  # the first database error; the crawl ends with it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawPagePipeline:
         """Build the pipeline for a crawler."""
         return cls(crawler)
+
+    @property
+    def stats(self) -> StatsCollector:
+        """The crawler's stats: the spider counts discovery there, this pipeline reads and adds to them."""
+        assert self.crawler.stats is not None
+        return self.crawler.stats
 
     @property
     def spider(self) -> PortalSpider:
@@ -220,7 +196,7 @@ class RawPagePipeline:
             self._fail(exc)
             raise CrawlDatabaseError(f"storing raw pages failed: {exc}") from exc
         # Article pages are a crawl-time guess that is not stored, so they are counted here.
-        self.spider.counters.articles += sum(1 for item in self.pending_counts if item.is_article)
+        self.stats.inc_value("newsroom/articles", sum(1 for item in self.pending_counts if item.is_article))
         self.rows.clear()
         self.states.clear()
         self.touched.clear()
@@ -229,18 +205,25 @@ class RawPagePipeline:
 
     def _fail(self, exc: Exception, stop: bool = True) -> None:
         """Mark the crawl failed and stop it: rows that cannot be stored must not be fetched on."""
-        spider = self.spider
-        if spider.failure is None:
-            spider.failure = f"database_error: {exc}".strip()
+        if self.failure is None:
+            self.failure = f"database_error: {exc}".strip()
+            # The crawl process reads it from the stats: components talk through Scrapy's channels.
+            self.stats.set_value("newsroom/failure", self.failure)
             log.error("database refused raw pages, stopping the crawl: %s", exc)
             engine = self.crawler.engine
             if stop and engine is not None:
                 deferred_from_coro(engine.close_spider_async(reason="database_error"))
 
-    def stats(self, cur: psycopg2.extensions.cursor) -> dict[str, Any]:
+    def figures(self, cur: psycopg2.extensions.cursor) -> dict[str, Any]:
         """The crawl figures recorded under crawl_runs.stats->'crawl' (row figures counted in raw_pages)."""
         spider = self.spider
-        c = spider.counters
+        stats = self.stats
+
+        def counted(key: str) -> int:
+            return int(stats.get_value(f"newsroom/{key}", 0))
+
+        started = stats.get_value("start_time")
+        seconds = (datetime.now(UTC) - started).total_seconds() if started else 0.0
         # Counted from the table, not from items: a retry with the same run_id and rows stored again
         # with a corrected outcome (redirect loops) must not be counted twice.
         cur.execute(
@@ -256,34 +239,34 @@ class RawPagePipeline:
         )
         rejected = dict(cur.fetchall())
         return {
-            "discovered": len(spider.seen),
-            "requested": spider.requested,
+            "discovered": counted("discovered"),
+            "requested": counted("requested"),
             "fetched": fetched,
-            "not_modified": c.not_modified,
-            "skipped_unchanged": c.skipped_unchanged,
+            "not_modified": counted("not_modified"),
+            "skipped_unchanged": counted("skipped_unchanged"),
             "stored": stored,
             "rejected": rejected,
             "bytes": int(size),
-            "seconds": spider.crawl_seconds(),
-            "articles": c.articles,
-            "robots_forbidden": c.robots_forbidden,
-            "outside_sections": c.outside_sections,
-            "max_pages_reached": c.over_max_pages > 0,
+            "seconds": round(seconds, 2),
+            "articles": counted("articles"),
+            "robots_forbidden": counted("robots_forbidden"),
+            "outside_sections": counted("outside_sections"),
+            "max_pages_reached": counted("over_max_pages") > 0,
         }
 
     def close_spider(self) -> None:
         """Write the last rows and the crawl figures; raise if the database failed at any point."""
         try:
-            if self.spider.failure is None:
+            if self.failure is None:
                 self.flush()
                 assert self.conn is not None
                 with self.conn, self.conn.cursor() as cur:
-                    runs.record_stage(cur, self.spider.run_id, "crawl", self.stats(cur))
+                    runs.record_stage(cur, self.spider.run_id, "crawl", self.figures(cur))
         except psycopg2.Error as exc:
             self._fail(exc, stop=False)
             raise CrawlDatabaseError(f"recording the crawl failed: {exc}") from exc
         finally:
             if self.conn is not None:
                 self.conn.close()
-        if self.spider.failure is not None:
-            raise CrawlDatabaseError(self.spider.failure)
+        if self.failure is not None:
+            raise CrawlDatabaseError(self.failure)

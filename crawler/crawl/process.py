@@ -12,7 +12,8 @@ from typing import Any
 
 from crawler import procs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The directory that holds the `crawler` package (the checkout, or site-packages of an install).
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 LOG_TAIL_LINES = 60
 
 
@@ -51,7 +52,7 @@ def run_crawl(
     site_url: str, run_id: str, db_url: str, max_pages: int | None = None, log_file: str | None = None
 ) -> dict[str, Any]:
     """Crawl site_url into raw_pages in a subprocess; return stats->'crawl' or raise CrawlFailed."""
-    env = {**os.environ, "DATABASE_URL": db_url, "NEWSROOM_DATABASE_URL": db_url}
+    env = {**os.environ, "DATABASE_URL": db_url}  # never in argv, where `ps` would show a password
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
     sink = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115 - closed below
     try:
@@ -59,7 +60,7 @@ def run_crawl(
         # Its own process group: a Ctrl-C, SIGTERM or failure here stops the crawl and all it started.
         process = procs.start_group(
             crawl_command(site_url, run_id, max_pages),
-            cwd=REPO_ROOT,
+            cwd=PACKAGE_PARENT,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -94,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", required=True)
     parser.add_argument("--run-id")
     parser.add_argument("--max-pages", type=int)
-    parser.add_argument("--db-url", help="defaults to NEWSROOM_DATABASE_URL / DATABASE_URL")
     parser.add_argument("--log-file")
     args = parser.parse_args(argv)
     # Killed parent (even by SIGKILL): this crawl ends too instead of writing a run nobody waits for.
@@ -107,18 +107,17 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings()
     settings.setmodule("crawler.crawl.settings", priority="project")
-    db_url = args.db_url or os.environ.get("NEWSROOM_DATABASE_URL")
-    if db_url:
-        settings.set("NEWSROOM_DATABASE_URL", db_url, priority="cmdline")
     if args.log_file:
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, site=args.site, run_id=args.run_id, max_pages=args.max_pages)
     process.start()
-    spider = crawler.spider
-    failure = getattr(spider, "failure", None) if spider is not None else "the spider never started"
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    stats = crawler.stats
+    reason = stats.get_value("finish_reason") if stats else None
+    failure = stats.get_value("newsroom/failure") if stats else None
+    if crawler.spider is None:
+        failure = "the spider never started"
     if failure or reason != "finished":
         print(f"crawl failed: {failure or reason}", file=sys.stderr)
         return 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -26,9 +25,9 @@ from twisted.python.failure import Failure
 
 from crawler import runs
 from crawler.config import SiteConfig, site_config
-from crawler.crawl.items import CrawlCounters, NotModifiedItem, RawPageItem
+from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
+from crawler.crawl.items import NotModifiedItem, RawPageItem
 from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
-from crawler.crawl.pipeline import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
 from crawler.extract.meta import ARTICLE_TYPES
 from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
@@ -173,7 +172,6 @@ class PortalSpider(Spider):
         # OffsiteMiddleware is the second line of defence; is_onsite() is the first (it also checks the port).
         self.allowed_domains = [self.site]
         self.sections = tuple(s.strip("/").lower() for s in self.config.allowed_sections if s.strip("/"))
-        self.counters = CrawlCounters()
         self.seen: set[str] = set()
         # URL -> rejected_reason (None when fine) of every response or failure that arrived in this run.
         self.fetched: dict[str, str | None] = {}
@@ -185,8 +183,6 @@ class PortalSpider(Spider):
         self.robots: Protego | None = None
         self.discovery_pending = 0
         self.navigation_started = False
-        self.started = time.monotonic()
-        self.failure: str | None = None  # set by the pipeline when the database refuses rows
         self.max_pagination = 50
         self.user_agent = ""
 
@@ -230,7 +226,7 @@ class PortalSpider(Spider):
         except ValueError:
             return None
         if not self.is_onsite(normalized):
-            self.counters.offsite_links += 1
+            self.count("offsite_links")
             return None
         parts = urlsplit(normalized)
         if EXCLUDED_PATH.search(parts.path) and not FEED_PATH.match(parts.path):
@@ -274,17 +270,17 @@ class PortalSpider(Spider):
             self.lastmods[target] = lastmod if known is None else max(known, lastmod)
         if target in self.seen:
             return None
-        self.seen.add(target)
+        self.claim(target)
         path = urlsplit(target).path
         if kind == PAGE_KIND and (article_hint or DATED_PATH.search(path)) and self._outside_sections(path):
-            self.counters.outside_sections += 1
+            self.count("outside_sections")
             return None
         if (
             self.robots is not None
             and self.config.obey_robots
             and not self.robots.can_fetch(target, self.user_agent)
         ):
-            self.counters.robots_forbidden += 1
+            self.count("robots_forbidden")
             return None
         state = self.fetch_state.get(target)
         if (
@@ -295,12 +291,13 @@ class PortalSpider(Spider):
             and state.sitemap_lastmod
             and lastmod <= state.sitemap_lastmod
         ):
-            self.counters.skipped_unchanged += 1
+            self.count("skipped_unchanged")
             return None
         if self.requested >= self.max_pages:
-            self.counters.over_max_pages += 1
+            self.count("over_max_pages")
             return None
         self.requested += 1
+        self.count("requested")
         headers: dict[str, str] = {}
         # Navigation pages list new articles, so they are always fetched in full; other pages conditionally.
         if kind == PAGE_KIND and state and not is_section_url(target):
@@ -350,7 +347,7 @@ class PortalSpider(Spider):
             return "loop", target
         if target in self.seen:
             return "alias", target  # fetched, queued or deliberately skipped: never downloaded twice
-        self.seen.add(target)  # claimed by this redirect chain
+        self.claim(target)  # claimed by this redirect chain
         return "follow", None
 
     def redirect_cycle(self, start: str) -> list[str]:
@@ -413,10 +410,10 @@ class PortalSpider(Spider):
             # A redirect target counts as fetched: it is stored under the URL that led to it.
             target = self.crawl_url(hop)
             if target:
-                self.seen.add(target)
+                self.claim(target)
                 self.fetched.setdefault(target, None)
         if response.status == 304:
-            self.counters.not_modified += 1
+            self.count("not_modified")
             yield NotModifiedItem(url=url, fetched_at=_now(), sitemap_lastmod=self.lastmods.get(url))
             yield from self._discovery_done(kind)
             return
@@ -621,6 +618,14 @@ class PortalSpider(Spider):
             yield from self._try_fallbacks(meta["nr_fallbacks"])
         yield from self._discovery_done(kind)
 
-    def crawl_seconds(self) -> float:
-        """Seconds since the spider was created."""
-        return round(time.monotonic() - self.started, 2)
+    def count(self, key: str) -> None:
+        """Count a discovery figure in the crawler's stats, where the pipeline reads it at close."""
+        # A spider built without a crawler (unit tests of its URL rules) has nowhere to count.
+        stats = self.crawler.stats if hasattr(self, "crawler") else None
+        if stats is not None:
+            stats.inc_value(f"newsroom/{key}")
+
+    def claim(self, target: str) -> None:
+        """Mark a normalised URL as seen in this run (counted as discovered)."""
+        self.seen.add(target)
+        self.count("discovered")
