@@ -15,8 +15,6 @@ were processed: a rebuild gives the same links as the incremental runs.
 
 from __future__ import annotations
 
-import io
-import struct
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +26,7 @@ import psycopg2.extras
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from crawler import minhash
+from crawler import minhash, pgcopy
 from crawler.minhash import content_hash as content_hash  # the clean stage imports it from here
 from crawler.runs import record_stage
 
@@ -286,14 +284,14 @@ def _windows(cur: Cursor, positions: np.ndarray, both_sides: np.ndarray) -> np.n
                both_sides integer NOT NULL) ON COMMIT DELETE ROWS"""
     )
     cur.execute("TRUNCATE dedupe_probe")  # a batch that re-links probes twice
-    _copy_in(
+    pgcopy.copy_in(
         cur,
         "dedupe_probe",
         np.column_stack([positions, np.arange(len(positions)), both_sides.astype(np.int64)]),
     )
     # One short index scan per position, in bucket order: a bucket that boilerplate made crowded costs no
     # more than any other.
-    found = _copy_out(
+    found = pgcopy.copy_out(
         cur,
         """SELECT q.position, b.article_id, -1
            FROM dedupe_probe q CROSS JOIN LATERAL (
@@ -345,7 +343,7 @@ def _store(
     """Write the batch's signatures and buckets (binary COPY: the rows are new, old ones were forgotten)."""
     aids = [aid.to_bytes(8, "big", signed=True) for aid in ids.tolist()]
     prefixes = sigs[:, : minhash.PRECHECK_PERM]
-    _copy_rows(
+    pgcopy.copy_rows(
         cur,
         "article_minhash (article_id, content_hash, signature_prefix, shingle_count)",
         zip(
@@ -356,11 +354,11 @@ def _store(
             strict=True,
         ),
     )
-    _copy_rows(
+    pgcopy.copy_rows(
         cur, "article_signatures (article_id, signature)", zip(aids, map(minhash.to_bytes, sigs), strict=True)
     )
     # COPY, not INSERT ... SELECT from dedupe_probe: COPY's bulk insert path is a third faster here.
-    _copy_in(cur, "article_lsh_buckets", buckets)
+    pgcopy.copy_in(cur, "article_lsh_buckets", buckets)
 
 
 def _verify(cur: Cursor, own: Signed, pairs: np.ndarray) -> tuple[list[Edge], Signed]:
@@ -410,7 +408,7 @@ def _prefixes(cur: Cursor, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     width = minhash.PRECHECK_PERM
     if not len(ids):
         return np.empty(0, dtype=np.int64), np.empty((0, width), dtype=np.uint32)
-    rows = _copy_out(
+    rows = pgcopy.copy_out(
         cur,
         """SELECT m.article_id, m.signature_prefix
            FROM article_minhash m JOIN unnest(%s::bigint[]) AS o(article_id) ON o.article_id = m.article_id""",
@@ -518,60 +516,6 @@ def _recluster(cur: Cursor, seeds: set[int], known: Signed) -> None:
 def _as_real(value: float | None) -> float | None:
     """The value as Postgres stores it in a real column."""
     return None if value is None else float(np.float32(value))
-
-
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
-_COPY_TRAILER = b"\xff\xff"
-
-
-def _copy_in(cur: Cursor, table: str, rows: np.ndarray) -> None:
-    """COPY rows into table's integer columns, in binary built by numpy rather than row by row."""
-    width = rows.shape[1]
-    layout = np.dtype(
-        [("n", ">i2")] + [f for i in range(width) for f in ((f"l{i}", ">i4"), (f"v{i}", ">i4"))]
-    )
-    out = np.zeros(len(rows), dtype=layout)
-    out["n"] = width
-    for i in range(width):
-        out[f"l{i}"], out[f"v{i}"] = 4, rows[:, i]
-    cur.copy_expert(
-        f"COPY {table} FROM STDIN WITH (FORMAT binary)",
-        io.BytesIO(_COPY_HEADER + out.tobytes() + _COPY_TRAILER),
-    )
-
-
-def _copy_rows(cur: Cursor, target: str, rows: Iterable[Sequence[bytes]]) -> None:
-    """COPY rows of already binary-encoded fields into target ("table (columns)")."""
-    parts = [_COPY_HEADER]
-    for row in rows:
-        parts.append(struct.pack(">h", len(row)))
-        for field in row:
-            parts += (struct.pack(">i", len(field)), field)
-    parts.append(_COPY_TRAILER)
-    cur.copy_expert(f"COPY {target} FROM STDIN WITH (FORMAT binary)", io.BytesIO(b"".join(parts)))
-
-
-def _copy_out(
-    cur: Cursor,
-    query: str,
-    fields: Sequence[tuple[str, str]],
-    params: tuple[Any, ...] | dict[str, Any] | None = None,
-) -> np.ndarray:
-    """Rows of a query with fixed-width, non-null columns, read by binary COPY straight into numpy."""
-    buf = io.BytesIO()
-    sql = cur.mogrify(query, params).decode() if params else query
-    cur.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)", buf)
-    layout = np.dtype(
-        [("n", ">i2")] + [f for i, field in enumerate(fields) for f in ((f"l{i}", ">i4"), field)]
-    )
-    data = buf.getvalue()[len(_COPY_HEADER) : -len(_COPY_TRAILER)]
-    if len(data) % layout.itemsize:
-        raise ValueError(f"COPY returned rows that are not {layout.itemsize} bytes wide")
-    rows = np.frombuffer(data, dtype=layout)
-    for i, (_, kind) in enumerate(fields):
-        if len(rows) and (rows[f"l{i}"] != np.dtype(kind).itemsize).any():
-            raise ValueError(f"column {i} of the COPY is NULL or not {np.dtype(kind).itemsize} bytes wide")
-    return rows
 
 
 def _array(values: Iterable[int]) -> str:

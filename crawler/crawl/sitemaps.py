@@ -78,7 +78,7 @@ def gunzip_capped(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> bytes | None:
     return out
 
 
-def parse_date(value: str | None) -> datetime | None:
+def parse_protocol_date(value: str | None) -> datetime | None:
     """A timezone-aware UTC datetime from a W3C (sitemap/Atom) or RFC 822 (RSS) date, else None."""
     if not value:
         return None
@@ -131,8 +131,8 @@ def _parse_urlset(root: etree._Element, result: Discovery) -> None:
         news = next((c for c in item if _local(c.tag) == "news"), None)
         entry = SitemapEntry(
             loc=loc,
-            lastmod=parse_date(_child_text(item, "lastmod")),
-            news_publication_date=parse_date(_child_text(news, "publication_date"))
+            lastmod=parse_protocol_date(_child_text(item, "lastmod")),
+            news_publication_date=parse_protocol_date(_child_text(news, "publication_date"))
             if news is not None
             else None,
             news_title=_child_text(news, "title") if news is not None else None,
@@ -154,7 +154,7 @@ def _parse_rss(root: etree._Element, result: Discovery) -> None:
             result.urls.append(
                 SitemapEntry(
                     loc=link,
-                    news_publication_date=parse_date(published),
+                    news_publication_date=parse_protocol_date(published),
                     news_title=_child_text(item, "title"),
                 )
             )
@@ -171,8 +171,8 @@ def _parse_atom(root: etree._Element, result: Discovery) -> None:
             result.urls.append(
                 SitemapEntry(
                     loc=href,
-                    lastmod=parse_date(_child_text(entry, "updated")),
-                    news_publication_date=parse_date(_child_text(entry, "published")),
+                    lastmod=parse_protocol_date(_child_text(entry, "updated")),
+                    news_publication_date=parse_protocol_date(_child_text(entry, "published")),
                     news_title=_child_text(entry, "title"),
                 )
             )
