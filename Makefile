@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint format airflow bench clean-venv
+.PHONY: install demo test test-integration lint format airflow bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# Real services (tests/integration): a Debian WordPress on loopback; installs its packages when root.
+test-integration: install
+	bash scripts/wordpress/install-packages.sh
+	$(BIN)/pytest tests/integration
 
 format: install
 	$(BIN)/ruff format .

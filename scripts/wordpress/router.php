@@ -15,6 +15,12 @@ if ($fail_dir && @unlink($fail_dir . '/' . md5($path))) {
         . "<body><h1>Internal Server Error</h1></body></html>";
     return true;
 }
+// Debian's wp-config.php loads /etc/wordpress/config-$WORDPRESS_CONFIG.php when this is set: one
+// config per instance (address and port), so concurrent test runs never share a database.
+$config = getenv('NEWSROOM_WP_CONFIG');
+if ($config) {
+    $_SERVER['WORDPRESS_CONFIG'] = $config;
+}
 $file = $_SERVER['DOCUMENT_ROOT'] . $path;
 if ($path !== '/' && file_exists($file)) {
     return false;

@@ -3,7 +3,8 @@
 //   php wp.php HOST install TITLE THEME LOCALE   (re)create the database and install WordPress
 //   php wp.php HOST apply PLAN.json              create users, categories, posts; edit, trash
 //   php wp.php HOST truth                        every post and page as JSON on stdout
-// HOST is ADDR:PORT; Debian's wp-config.php reads /etc/wordpress/config-ADDR.php for it.
+// HOST is ADDR:PORT; Debian's wp-config.php reads /etc/wordpress/config-$NEWSROOM_WP_CONFIG.php
+// (else config-ADDR.php) for it.
 if (PHP_SAPI !== 'cli') {
     exit(1);
 }
@@ -17,12 +18,14 @@ $_SERVER['SERVER_NAME'] = preg_replace('/:.*/', '', $host);
 $_SERVER['REQUEST_URI'] = '/';
 $_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';
 $_SERVER['REQUEST_METHOD'] = 'GET';
+$config_name = getenv('NEWSROOM_WP_CONFIG') ?: $_SERVER['SERVER_NAME'];
+$_SERVER['WORDPRESS_CONFIG'] = $config_name;
 mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
 
 if ($command === 'install') {
     [$title, $theme, $locale] = array_slice($argv, 3, 3);
     // The instance's config defines DB_*; wp-config.php later require_once's the same file.
-    require_once '/etc/wordpress/config-' . $_SERVER['SERVER_NAME'] . '.php';
+    require_once '/etc/wordpress/config-' . $config_name . '.php';
     [$db_host, $db_port] = explode(':', DB_HOST) + [1 => 3306];
     $db = new mysqli($db_host, DB_USER, DB_PASSWORD, '', (int) $db_port);
     $db->query('DROP DATABASE IF EXISTS `' . DB_NAME . '`');

@@ -117,8 +117,10 @@ class WordPress:
         self.port = port or free_port(flavour.address)
         self.host = f"{flavour.address}:{self.port}"
         self.base_url = f"http://{self.host}"
-        self.database = "newsroom_wp_" + flavour.address.replace(".", "_")
-        self.config_file = CONFIG_DIR / f"config-{flavour.address}.php"
+        # Keyed by address and port: two test runs at once get two configs and two databases.
+        self.config_name = f"newsroom-{flavour.address.replace('.', '-')}-{self.port}"
+        self.database = self.config_name.replace("-", "_")
+        self.config_file = CONFIG_DIR / f"config-{self.config_name}.php"
         self.workdir = Path(tempfile.mkdtemp(prefix=f"newsroom-wp-{flavour.name}-"))
         self.fail_dir = self.workdir / "fail-once"
         self.fail_dir.mkdir()
@@ -151,6 +153,7 @@ class WordPress:
     def _php(self, *args: str, timeout: int = 600) -> str:
         done = subprocess.run(
             ["php", str(SCRIPTS / "wp.php"), self.host, *args],
+            env={**os.environ, "NEWSROOM_WP_CONFIG": self.config_name},
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -190,6 +193,7 @@ class WordPress:
             **os.environ,
             "PHP_CLI_SERVER_WORKERS": str(SERVER_WORKERS),
             "NEWSROOM_WP_FAIL_ONCE_DIR": str(self.fail_dir),
+            "NEWSROOM_WP_CONFIG": self.config_name,
         }
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(

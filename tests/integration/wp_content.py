@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.portal.content import (
+from newsroom_demo.content import (
     TOPICS,
     Story,
     agency_copy,
@@ -60,7 +60,9 @@ def block_content(story: Story) -> str:
     blocks = []
     for text in (story.lead, *story.paragraphs):
         if text in subheadings:
-            blocks.append(f'<!-- wp:heading -->\n<h2 class="wp-block-heading">{html.escape(text)}</h2>\n<!-- /wp:heading -->')
+            blocks.append(
+                f'<!-- wp:heading -->\n<h2 class="wp-block-heading">{html.escape(text)}</h2>\n<!-- /wp:heading -->'
+            )
         else:
             blocks.append(f"<!-- wp:paragraph -->\n<p>{html.escape(text)}</p>\n<!-- /wp:paragraph -->")
     return "\n\n".join(blocks)
@@ -79,7 +81,12 @@ class Plan:
         rng = random.Random(SEED)
         staff = list(dict.fromkeys(person_name(rng) for _ in range(12)))[:8]
         self.users = [
-            {"login": slugify(name), "display_name": name, "first_name": name.split()[0], "last_name": name.split()[1]}
+            {
+                "login": slugify(name),
+                "display_name": name,
+                "first_name": name.split()[0],
+                "last_name": name.split()[1],
+            }
             for name in staff
         ]
         self.users.append(DESK)
