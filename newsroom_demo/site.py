@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -116,6 +117,16 @@ class _ListRng:
         """Next pre-drawn value."""
         self.i += 1
         return self.values[self.i]
+
+
+@dataclass(frozen=True)
+class PortalModes:
+    """Options that make one crawler promise testable; the defaults serve the ordinary portal."""
+
+    robots_disallow: tuple[str, ...] = ()  # extra robots.txt Disallow paths (e.g. a linked article)
+    sitemap_lastmod: bool = True  # False: sitemaps without <lastmod>, so only 304s make a night cheap
+    link_chain: int = 0  # pages /kette/1/../kette/N/ reachable only by links, the first from the home page
+    offsite_redirect: str | None = None  # /weiter/extern/ (linked from the home page) answers 302 to this URL
 
 
 @dataclass(frozen=True)
@@ -452,11 +463,13 @@ class Portal:
         day: int = 1,
         new_articles_per_day: int = 0,
         bad_pages: bool = True,
+        test_modes: PortalModes | None = None,
     ) -> None:
         self.articles = articles
         self.seed = seed
         self.new_articles_per_day = new_articles_per_day
         self.bad_pages_enabled = bad_pages
+        self.test_modes = test_modes or PortalModes()
         self._states: dict[int, _State] = {}
         self._state = self._state_for(day)
 
@@ -569,6 +582,9 @@ class Portal:
         base = f"http://{headers_lc.get('host', '127.0.0.1')}"
         parts = urlsplit(path_with_query)
         path = parts.path or "/"
+        special = self._test_mode_response(st, base, path, headers_lc)
+        if special is not None:
+            return special
         p = parse_qs(parts.query).get("p") if path == "/" and parts.query else None
         if p:
             # WordPress "plain" permalinks: /?p=ID answers with a permanent redirect to the pretty URL.
@@ -592,6 +608,40 @@ class Portal:
             modified = parsedate_to_datetime(headers["Last-Modified"])
             return self._finish(status, dict(headers), body, modified, headers_lc)
         return status, dict(headers), body
+
+    def _test_mode_response(
+        self, st: _State, base: str, path: str, req: Mapping[str, str]
+    ) -> tuple[int, dict[str, str], bytes] | None:
+        """The response of a path that a PortalModes option changes, or None for the ordinary one."""
+        modes = self.test_modes
+        if path == "/robots.txt" and modes.robots_disallow:
+            status, headers, body = _robots(base)
+            extra = "".join(f"Disallow: {p}\n" for p in modes.robots_disallow)
+            body = body.replace(b"Disallow: /suche/\n", f"Disallow: /suche/\n{extra}".encode())
+            return self._finish(status, {"Content-Type": headers["Content-Type"]}, body, BASE_DATE, req)
+        if path.endswith(".xml") and not modes.sitemap_lastmod:
+            status, headers, body = self._render(st, base, path)
+            if status != 200:
+                return None
+            body = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", body)
+            modified = parsedate_to_datetime(headers["Last-Modified"])
+            return self._finish(status, {"Content-Type": headers["Content-Type"]}, body, modified, req)
+        if path == "/" and (modes.link_chain or modes.offsite_redirect):
+            status, headers, body = self._render(st, base, path)
+            links = ["/kette/1/"] if modes.link_chain else []
+            links += ["/weiter/extern/"] if modes.offsite_redirect else []
+            anchors = "".join(f'<a href="{base}{link}">Mehr</a>' for link in links)
+            body = body.replace(b"</body>", anchors.encode() + b"</body>")
+            modified = parsedate_to_datetime(headers["Last-Modified"])
+            return self._finish(status, {"Content-Type": headers["Content-Type"]}, body, modified, req)
+        chain = re.fullmatch(r"/kette/(\d+)/", path)
+        if chain and 1 <= int(chain.group(1)) <= modes.link_chain:
+            return self._finish(
+                200, {"Content-Type": _HTML}, _chain_page(base, int(chain.group(1))), BASE_DATE, req
+            )
+        if path == "/weiter/extern/" and modes.offsite_redirect:
+            return _redirect(302, modes.offsite_redirect)
+        return None
 
     def _finish(
         self, status: int, headers: dict[str, str], body: bytes, modified: datetime, req: Mapping[str, str]
@@ -684,6 +734,15 @@ class Portal:
 
 
 # ---- response helpers ------------------------------------------------------------------------------
+
+
+def _chain_page(base: str, n: int) -> bytes:
+    """Page n of a chain reachable only by links (/kette/1/ from the home page, each to the next)."""
+    text = f"Glied {n} einer Kette von Seiten, die nur über Links erreichbar sind. " * 8
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Kette {n}</title></head>'
+        f'<body><p>{text}</p><a href="{base}/kette/{n + 1}/">Weiter</a></body></html>'
+    ).encode()
 
 
 def _etag(body: bytes) -> str:

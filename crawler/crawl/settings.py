@@ -30,6 +30,8 @@ RETRY_TIMES = 2
 # 500 is left out: a broken page stays broken on a retry and would only be fetched three times.
 RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
 
+# Scrapy 2.19 leaves per-domain concurrency unenforced under the asyncio reactor (see the class).
+DOWNLOADER = "crawler.crawl.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.crawl.middlewares.SharedRobotsTxtMiddleware": 100,
