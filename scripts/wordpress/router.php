@@ -5,7 +5,7 @@
 // NEWSROOM_WP_FAIL_ONCE_DIR names a directory of marker files, one per URL path (md5 of the path):
 // the first request to a marked path answers 500 and removes the marker, later ones are served. This
 // is how a WordPress under load fails transiently; unlink() succeeding for only one caller makes it
-// exactly once even with several server workers.
+// exactly once even if several processes serve.
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?: '/';
 $fail_dir = getenv('NEWSROOM_WP_FAIL_ONCE_DIR');
 if ($fail_dir && @unlink($fail_dir . '/' . md5($path))) {

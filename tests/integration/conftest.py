@@ -21,7 +21,7 @@ from wp_content import EDITED, FAIL_ONCE, Plan
 from crawler import db
 from crawler.urls import normalize_url
 
-# Loopback needs no politeness delay; four parallel requests match the PHP server's four workers.
+# Loopback needs no politeness delay.
 SITES_TOML = """\
 [defaults]
 download_delay = 0.0
