@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -340,6 +341,9 @@ def test_every_analytics_view_and_column_is_commented(conn) -> None:
     assert missing == []
 
 
+COPY_URL = "https://www.b.de/kopie.html"
+
+
 def _seed_everything(cur: Any) -> None:
     """A little of everything, dated now, so that each example query has rows to return."""
     original = insert_article(
@@ -349,6 +353,7 @@ def _seed_everything(cur: Any) -> None:
     insert_article(
         cur, title="Kopie", site="www.b.de", duplicate_of=original, duplicate_method="near",
         duplicate_similarity=0.9, published_at="now", first_seen_at="now", last_seen_at="now",
+        url=COPY_URL,
     )  # fmt: skip
     cur.execute(
         "INSERT INTO crawl_runs (run_id, site, stats) VALUES ('r1', 'https://www.example.de', %s)",
@@ -356,20 +361,56 @@ def _seed_everything(cur: Any) -> None:
     )
 
 
-def test_example_queries_run_for_the_analyst_and_return_the_documented_columns(conn) -> None:
+def _expected_query_rows(today: date) -> dict[str, list[tuple[Any, ...]]]:
+    """What each example query returns on _seed_everything's data, worked out by hand from that data.
+
+    One story (www.example.de, Politik, 8 words, two authors) and its near copy (www.b.de, similarity
+    0.9, same instant), one running crawl run with 3 fetched, 2 new and one http_404.
+    """
+    story = "Drohungen gegen Bürgermeister"
+    return {
+        "top_sections_this_week.sql": [("Politik", 1, 1, 2)],
+        "copies_of_a_story.sql": [
+            (story, "www.example.de", "www.b.de", COPY_URL, "near", Decimal("0.900"), timedelta(0))
+        ],
+        "articles_per_author.sql": [
+            ("Anna Schmidt", 1, 8, ["www.example.de"], ["Politik"]),
+            ("Jonas Becker", 1, 8, ["www.example.de"], ["Politik"]),
+        ],
+        "crawl_health.sql": [
+            ("r1", "running", None, 3, 2, None, None, 1, {"http_404": 1}, None, None, None, None, Decimal(0))
+        ],
+        "daily_counts_month.sql": [(today, "www.b.de", 0, 1, 0), (today, "www.example.de", 1, 0, 8)],
+        "rejections_last_week.sql": [("https://www.example.de", "crawl", "http_404", 1, 1)],
+    }
+
+
+def test_example_queries_run_for_the_analyst_and_return_the_documented_rows(conn) -> None:
     files = sorted(path.name for path in QUERIES_DIR.glob("*.sql"))
     assert files == sorted(EXPECTED_QUERY_COLUMNS)
     with conn.cursor() as cur:
         _seed_everything(cur)
         conn.commit()
+        cur.execute("SELECT (now() AT TIME ZONE 'Europe/Berlin')::date")
+        expected = _expected_query_rows(cur.fetchone()[0])
         cur.execute("SET ROLE news_analyst")  # the queries only need what the analyst can read
         for name in files:
             text = (QUERIES_DIR / name).read_text(encoding="utf-8")
             assert text.startswith("-- Question: "), name
             cur.execute(text)
             assert [d[0] for d in cur.description] == EXPECTED_QUERY_COLUMNS[name], name
-            assert cur.fetchall(), f"{name} returned no rows"
+            rows = cur.fetchall()
+            if name == "search.sql":  # rank and snippet are the search's own: checked in the search tests
+                assert [(r[1], r[2]) for r in rows] == [("Drohungen gegen Bürgermeister", _first_url(cur))]
+                assert rows[0][0] > 0 and rows[0][4] == "Der Stadtrat tagte am Montag im Rathaus."
+            else:
+                assert rows == expected[name], name
     conn.rollback()
+
+
+def _first_url(cur: Any) -> str:
+    cur.execute("SELECT url FROM analytics.articles WHERE title = 'Drohungen gegen Bürgermeister'")
+    return str(cur.fetchone()[0])
 
 
 def test_publish_reports_what_analysts_see(conn) -> None:
@@ -382,7 +423,7 @@ def test_publish_reports_what_analysts_see(conn) -> None:
     assert figures["crawl_runs"] == 1
     assert figures["daily_count_rows"] == 2
     assert figures["materialized_views_refreshed"] == []
-    assert json.dumps(figures)  # printable by the CLI and storable by Airflow
+    assert json.loads(json.dumps(figures)) == figures  # printable by the CLI and storable by Airflow
 
 
 def test_publish_refreshes_materialized_views(conn) -> None:

@@ -117,7 +117,7 @@ def test_non_articles_and_crawl_rejects_never_land(conn) -> None:
         figures = clean.run_clean_figures(cur, "night1")
     assert reasons["http://portal.test/riesig/"] == "too_large"
     assert reasons["http://portal.test/impressum/"].startswith("not_article")
-    assert reasons["http://portal.test/leer/"] is not None
+    assert reasons["http://portal.test/leer/"] == "empty"
     assert figures["pages"] == 3 and sum(figures["rejected"].values()) == 3
 
 

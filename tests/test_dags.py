@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -127,9 +126,7 @@ def test_dag_files_do_no_database_or_network_work_at_import(
     spec = importlib.util.spec_from_file_location(f"_import_check_{name}", DAGS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    started = time.monotonic()
-    spec.loader.exec_module(module)
-    assert time.monotonic() - started < 5
+    spec.loader.exec_module(module)  # how long this takes is the benchmarks' business, not a test's
     for heavy in ("scrapy", "trafilatura", "crawler.stages", "crawler.clean"):
         assert heavy not in sys.modules, f"{name}.py imports {heavy} at module level"
 
@@ -310,10 +307,14 @@ def airflow_home() -> Iterator[dict[str, str]]:
 
 
 def dag_test(
-    env: dict[str, str], conf: dict[str, Any], when: str = "2026-01-05T02:00:00+01:00", **extra_env: str
+    env: dict[str, str],
+    conf: dict[str, Any],
+    when: str = "2026-01-05T02:00:00+01:00",
+    dag_id: str = "news_nightly",
+    **extra_env: str,
 ) -> dict[str, Any]:
-    """Run `dag.test()` of news_nightly in its own process; return run id, states and XComs."""
-    args = {"dags": str(DAGS), "dag_id": "news_nightly", "when": when, "conf": conf}
+    """Run `dag.test()` of a DAG (news_nightly by default) in its own process; return run id, states, XComs."""
+    args = {"dags": str(DAGS), "dag_id": dag_id, "when": when, "conf": conf}
     try:
         done = subprocess.run(
             [sys.executable, "-c", DAG_TEST_SCRIPT, json.dumps(args)],
@@ -333,6 +334,22 @@ def dag_test(
     return result
 
 
+def article_set(conn: Any) -> set[tuple[str, int, str, str | None]]:
+    """Every article as (url, version, content_hash, url of the article it duplicates)."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            """SELECT a.url, a.version, a.content_hash, o.url
+               FROM articles a LEFT JOIN articles o ON o.article_id = a.duplicate_of"""
+        )
+        return set(cur.fetchall())
+
+
+def article_ids(conn: Any) -> dict[str, int]:
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT url, article_id FROM articles")
+        return dict(cur.fetchall())
+
+
 def row_counts(conn: Any) -> dict[str, int]:
     counts = {}
     with conn, conn.cursor() as cur:
@@ -345,24 +362,40 @@ def row_counts(conn: Any) -> dict[str, int]:
 def test_dag_test_lands_articles_and_a_rerun_changes_no_rows(
     db_url: str, conn: Any, airflow_home: dict[str, str]
 ) -> None:
+    """A rerun of the same night leaves the same articles: same URLs, versions, texts and duplicate links.
+
+    Compared as a set of (url, version, content_hash, duplicate_of) and the article ids, not as row
+    counts, which a delete and re-insert (or a version bumped on unchanged text) would keep.
+    Mutation: `return True` as the body of crawler.clean._text_changed (every rerun a new version).
+    """
     from crawler.airflow_support import crawl_run_id
-    from crawler.urls import site_key
+    from crawler.urls import normalize_url, site_key
     from newsroom_demo.server import running_portal
 
     with running_portal(articles=12, seed=1) as server:
         conf = {"sites": [server.base_url]}
+        expected = {normalize_url(server.base_url + story.url) for story in server.portal.stories()}
+        copies = {
+            (normalize_url(server.base_url + c), normalize_url(server.base_url + o))
+            for c, o in server.portal.copy_pairs().items()
+        }
         first = dag_test(airflow_home, conf)
         assert first["state"] == "success", first["log"][-5000:]
         assert {ti["state"] for ti in first["tis"]} == {"success"}, first["tis"]
         assert len(first["tis"]) == 6  # resolve_sites + one mapped instance of each group task
-        counts = row_counts(conn)
+        counts, articles, ids = row_counts(conn), article_set(conn), article_ids(conn)
         second = dag_test(airflow_home, conf)
         assert second["state"] == "success", second["log"][-5000:]
+        assert article_set(conn) == articles
+        assert article_ids(conn) == ids
         assert row_counts(conn) == counts
 
+    assert {url for url, *_ in articles} == expected
+    assert {version for _, version, *_ in articles} == {1}
+    assert copies and {(url, original) for url, _, _, original in articles if original} == copies
     assert second["run_id"] == first["run_id"]
     run_id = crawl_run_id(first["run_id"], site_key(server.base_url))
-    assert counts["articles"] >= 10 and counts["crawl_runs"] == 1
+    assert counts["crawl_runs"] == 1
     with conn, conn.cursor() as cur:
         cur.execute("SELECT run_id, status, airflow_run_id, stats FROM crawl_runs")
         ((ledger_run, status, airflow_run_id, stats),) = cur.fetchall()
@@ -381,6 +414,60 @@ def test_dag_test_lands_articles_and_a_rerun_changes_no_rows(
     assert xcoms["site_pipeline.publish[0]"]["status"] == "success"
     # the task logs show the crawl's figures
     assert "crawl: fetched=" in second["log"] and "clean: pages=" in second["log"]
+
+
+def test_news_maintenance_recleans_publishes_prunes_and_vacuums(
+    db_url: str, conn: Any, airflow_home: dict[str, str]
+) -> None:
+    """A real news_maintenance run after a night whose raw pages are 200 days old.
+
+    Re-extracting every article with the same extractor changes none; pruning at 90 days deletes every
+    raw page no article points at and keeps each page an article was extracted from.
+    Mutation: `AND page_id NOT IN (SELECT page_id FROM keep)` deleted from prune_raw_pages in
+    crawler/airflow_support.py (the pages articles were extracted from go too).
+    """
+    from newsroom_demo.server import running_portal
+
+    with running_portal(articles=8, seed=2) as server:
+        night = dag_test(airflow_home, {"sites": [server.base_url]}, when="2026-01-07T02:00:00+01:00")
+    assert night["state"] == "success", night["log"][-5000:]
+    articles, ids = article_set(conn), article_ids(conn)
+    with conn, conn.cursor() as cur:
+        cur.execute("UPDATE raw_pages SET fetched_at = fetched_at - interval '200 days'")
+        cur.execute("SELECT page_id, article_id IS NOT NULL FROM raw_pages")
+        pages = dict(cur.fetchall())
+        cur.execute("SELECT raw_page_id FROM articles")
+        extracted_from = {row[0] for row in cur.fetchall()}
+    assert extracted_from <= {page for page, linked in pages.items() if linked}
+    unlinked = {page for page, linked in pages.items() if not linked}
+    assert unlinked  # sitemaps, sections, rejected pages: what retention is for
+
+    result = dag_test(
+        airflow_home,
+        {"retention_days": 90, "reclean_all": True},
+        when="2026-01-11T04:00:00+01:00",
+        dag_id="news_maintenance",
+    )
+    assert result["state"] == "success", result["log"][-5000:]
+    assert {ti["task_id"]: ti["state"] for ti in result["tis"]} == dict.fromkeys(
+        ("reclean", "publish", "prune_raw_pages", "vacuum_analyze"), "success"
+    )
+    xcoms = result["xcoms"]
+    reclean = xcoms["reclean[-1]"]
+    assert reclean["pages"] >= len(ids) and reclean["updated"] == 0, reclean
+    assert article_set(conn) == articles and article_ids(conn) == ids
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT page_id FROM raw_pages")
+        remaining = {row[0] for row in cur.fetchall()}
+    assert extracted_from <= remaining
+    assert not remaining & unlinked
+    prune = xcoms["prune_raw_pages[-1]"]
+    assert prune == {
+        "deleted": len(pages) - len(remaining),
+        "remaining": len(remaining),
+        "older_than_days": 90,
+    }
+    assert xcoms["vacuum_analyze[-1]"] == ["(database)"]
 
 
 def test_a_night_failing_its_quality_checks_closes_the_run_as_failed(

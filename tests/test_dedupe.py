@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg2.extensions
@@ -209,6 +211,28 @@ def test_same_topic_articles_are_not_linked(conn: Conn) -> None:
     assert all(v == (None, None, None) for v in links(conn).values())
 
 
+# The one labelled copy of the seed-11 corpora that LSH cannot find: its signature shares none of the
+# 32 bands with its original's (estimated Jaccard 0.35; at that similarity a pair shares a band with
+# probability ~0.75). The README's known limit; every other copy must be found.
+UNFINDABLE = {"doc-0000062"}
+
+
+def findable_copies(docs: list[Any]) -> dict[str, str]:
+    """Labelled copy -> original, without the pairs that share no LSH band (checked to be UNFINDABLE)."""
+    by_id = {d.doc_id: d for d in docs}
+    copies, missed = {}, set()
+    for d in docs:
+        if d.original_id:
+            sigs, _ = minhash.signatures([d.body, by_id[d.original_id].body])
+            keys = minhash.band_keys(sigs)
+            if np.any(keys[0] == keys[1]):
+                copies[d.doc_id] = d.original_id
+            else:
+                missed.add(d.doc_id)
+    assert missed == UNFINDABLE
+    return copies
+
+
 def _load_corpus(conn: Conn, n: int) -> dict[str, int]:
     docs = labelled_corpus(n, seed=11, copy_rate=0.25, same_topic_rate=0.25)
     ids = {}
@@ -227,25 +251,58 @@ def test_rebuild_equals_incremental(conn: Conn) -> None:
             ids[d.doc_id] = insert(conn, f"https://example.de/{d.doc_id}", d.body, T0 + timedelta(minutes=i))
         dedupe(conn, batch_size=7)
     incremental = links(conn)
-    copies = [d for d in docs if d.original_id]
-    assert (
-        copies and sum(incremental[ids[d.doc_id]][0] == ids[d.original_id] for d in copies) >= len(copies) - 1
-    )
+    copies = {ids[c]: ids[o] for c, o in findable_copies(docs).items()}
+    # Fixed seeds: every findable labelled copy points at its labelled original, and nothing else is linked.
+    assert copies and {a: v[0] for a, v in incremental.items() if v[0] is not None} == copies
     stats = dedupe(conn, rebuild=True)
     assert stats["checked"] == len(docs)
     assert links(conn) == incremental
 
 
-def test_two_processes_at_once_equal_one(db_url: str, conn: Conn) -> None:
-    _load_corpus(conn, 150)
-    script = (
-        "import sys; from crawler import db, dedupe; dedupe.dedupe(db.connect(sys.argv[1]), batch_size=5)"
-    )
+TWO_WORKERS = """
+import json, sys, time
+from pathlib import Path
+from crawler import db, dedupe
+url, me, other = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+me.touch()
+for _ in range(600):  # both start dedupe together, so that they really run at the same time
+    if other.exists():
+        break
+    time.sleep(0.1)
+started = time.monotonic()
+figures = dedupe.dedupe(db.connect(url), batch_size=5)
+print(json.dumps({"started": started, "ended": time.monotonic(), "checked": figures["checked"]}))
+"""
+
+
+def test_two_processes_at_once_equal_one(db_url: str, conn: Conn, tmp_path: Path) -> None:
+    """Two dedupe processes that overlap in time leave the links one process (a rebuild) leaves.
+
+    Overlap is proven, not hoped for: their run times intersect and both signed articles.
+    Mutation: deleting `cur.execute("SELECT pg_advisory_xact_lock(%s)", (LINK_LOCK_KEY,))` in the
+    storing transaction of crawler/dedupe.py (line ~158).
+    """
+    docs = _load_corpus(conn, 150)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [subprocess.Popen([sys.executable, "-c", script, db_url], env=env) for _ in range(2)]
-    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    flags = [tmp_path / "a", tmp_path / "b"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_WORKERS, db_url, str(me), str(other)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for me, other in (flags, flags[::-1])
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    runs = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
+    assert runs[0]["started"] < runs[1]["ended"] and runs[1]["started"] < runs[0]["ended"], runs
+    assert all(run["checked"] > 0 for run in runs), runs
     concurrent = links(conn)
-    assert any(v[0] is not None for v in concurrent.values())
+    labelled = labelled_corpus(150, seed=11, copy_rate=0.25, same_topic_rate=0.25)
+    copies = {docs[c]: docs[o] for c, o in findable_copies(labelled).items()}
+    assert copies and {a: v[0] for a, v in concurrent.items() if v[0] is not None} == copies
     with conn, conn.cursor() as cur:
         # Each article signed once, its buckets stored once, although both workers saw it stale.
         cur.execute("SELECT count(*) FROM article_minhash")

@@ -93,7 +93,7 @@ def test_a_healthy_night_passes_every_check(conn: psycopg2.extensions.connection
     by_name = {c["name"]: c for c in result["checks"]}
     assert by_name["rejection_rate"]["figure"] == 0.0  # section/home pages are expected rejections
     assert "not applicable" in by_name["volume_drop"]["detail"]  # no history yet
-    json.dumps(result)  # goes to XCom and the ledger
+    assert json.loads(json.dumps(result)) == result  # goes to XCom and the ledger unchanged
 
 
 def test_nothing_seen_fails_and_lists_every_failed_check(conn: psycopg2.extensions.connection) -> None:
