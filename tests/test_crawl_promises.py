@@ -25,9 +25,9 @@ from newsroom_demo.site import PortalModes
 
 # Scrapy's RANDOMIZE_DOWNLOAD_DELAY waits between 0.5 and 1.5 times the delay.
 DELAY_JITTER = 0.5
-# Request starts are taken when the portal's handler runs, a little after Scrapy sent them; two
-# successive requests can be delivered this much closer together than they were sent.
-DELIVERY_SLACK = 0.05
+# Request starts are taken when the portal's handler runs, a little after Scrapy sent them; on a busy
+# machine two successive requests can be delivered this much closer together than they were sent.
+DELIVERY_SLACK = 0.2
 
 
 @dataclass
@@ -183,11 +183,11 @@ def test_requests_to_one_host_keep_the_download_delay(
 
     Mutation: `"DOWNLOAD_DELAY": config.download_delay / 4` in PortalSpider.from_crawler.
     """
-    delay = 0.4
+    delay = 1.0
     with running_portal(articles=3, seed=13, bad_pages=False) as server:
         site_settings(tmp_path, monkeypatch, server.base_url, download_delay=delay, concurrent_requests=4)
         with portal_log(server) as seen:
-            run_crawl(server.base_url, "polite", db_url, max_pages=20)
+            run_crawl(server.base_url, "polite", db_url, max_pages=16)
     starts = sorted(s.started for s in seen)
     assert len(starts) >= 15
     gaps = [b - a for a, b in itertools.pairwise(starts)]

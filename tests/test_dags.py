@@ -61,7 +61,7 @@ def test_every_dag_and_task_has_owner_tags_retries_and_timeouts(dagbag: Any, dag
     assert dag.max_active_runs == 1 and dag.catchup is False
     assert str(dag.timezone) == "Europe/Berlin"
     assert dag.doc_md and dag.doc_md.strip().startswith(f"# {dag_id}")
-    assert dag.dagrun_timeout is not None
+    assert dag.dagrun_timeout == timedelta(hours=12)  # a stuck run never blocks the next night
     for task in dag.tasks:
         assert task.owner == "newsroom", task.task_id
         assert task.execution_timeout is not None and task.execution_timeout <= timedelta(hours=6), (
@@ -70,7 +70,9 @@ def test_every_dag_and_task_has_owner_tags_retries_and_timeouts(dagbag: Any, dag
         assert task.on_failure_callback, task.task_id
         if task.retries:
             assert task.retry_exponential_backoff is True, task.task_id
-            assert task.retry_delay >= timedelta(minutes=1) and task.max_retry_delay is not None, task.task_id
+            assert timedelta(minutes=1) <= task.retry_delay <= task.max_retry_delay <= timedelta(hours=1), (
+                task.task_id
+            )
 
 
 def test_news_nightly_schedule_and_wiring(dagbag: Any) -> None:
