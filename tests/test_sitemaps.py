@@ -163,7 +163,11 @@ def test_robots_sitemap_lines() -> None:
 
 def test_dates_in_every_format_sitemaps_and_feeds_use() -> None:
     assert sitemaps.parse_protocol_date("2025-05-01T12:30:00Z") == datetime(2025, 5, 1, 12, 30, tzinfo=UTC)
-    assert sitemaps.parse_protocol_date("2025-05-01T14:30:00+02:00") == datetime(2025, 5, 1, 12, 30, tzinfo=UTC)
-    assert sitemaps.parse_protocol_date("Thu, 01 May 2025 12:30:00 GMT") == datetime(2025, 5, 1, 12, 30, tzinfo=UTC)
+    assert sitemaps.parse_protocol_date("2025-05-01T14:30:00+02:00") == datetime(
+        2025, 5, 1, 12, 30, tzinfo=UTC
+    )
+    assert sitemaps.parse_protocol_date("Thu, 01 May 2025 12:30:00 GMT") == datetime(
+        2025, 5, 1, 12, 30, tzinfo=UTC
+    )
     assert sitemaps.parse_protocol_date("gestern") is None
     assert sitemaps.parse_protocol_date("") is None
