@@ -21,7 +21,7 @@ import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from crawler import extract, procs, urls
+from crawler import edits, extract, procs, urls
 from crawler.dedupe import content_hash
 from crawler.reasons import Reason, with_detail
 
@@ -91,12 +91,40 @@ def _text_changed(row: dict[str, Any], article: dict[str, Any], new_hash: str) -
     return row["content_hash"] != new_hash or (row["title"] or "") != (article.get("title") or "")
 
 
-def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean: bool) -> tuple[str, int]:
-    """Write one extracted article; return (outcome, article_id)."""
-    canonical = urls.canonical_url(page.final_url, article.get("canonical_url"))
+# What the clean stage reads of an existing row: enough to tell a change and to describe it as an edit.
+ROW_COLUMNS = (
+    "article_id, title, lead, body, authors, section, tags, published_at, modified_at, content_hash, "
+    "version, last_seen_at, extractor_version, raw_page_id"
+)
+
+
+def _page_changed(row: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """True when the page's article differs from the stored one in text or metadata (a new version)."""
+    return _text_changed(row, fields, fields["content_hash"]) or edits.is_new_version(row, fields)
+
+
+def _baseline(cur: Cursor, row: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored article's own page as the current extractor reads it; None when that page is gone.
+
+    An edit is a change of the page, not of the extractor: a row extracted by an older extractor is
+    compared with the new page only after its page has been read again the same way.
+    """
+    if row["raw_page_id"] is None:
+        return None
+    cur.execute(f"SELECT {PAGE_COLUMNS} FROM raw_pages WHERE page_id = %s", (row["raw_page_id"],))
+    found = cur.fetchone()
+    if found is None:
+        return None
+    result = extract_page(_raw_page(list(found)))
+    if result.article is None:
+        return None
+    return _fields(result.article)
+
+
+def _fields(article: dict[str, Any]) -> dict[str, Any]:
+    """The articles columns an extracted article sets."""
     body = article.get("body") or ""
-    new_hash = content_hash(body)
-    fields = {
+    return {
         "title": article.get("title"),
         "lead": article.get("lead"),
         "body": body,
@@ -108,11 +136,44 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
         "modified_at": article.get("modified_at"),
         "language": article.get("language"),
         "word_count": article.get("word_count") or len(body.split()),
-        "content_hash": new_hash,
+        "content_hash": content_hash(body),
         "is_paywalled": bool(article.get("is_paywalled")),
         "extractor_version": extract.EXTRACTOR_VERSION,
         "field_sources": json.dumps(article.get("sources") or {}),
     }
+
+
+def _record_edit(cur: Cursor, row: dict[str, Any], fields: dict[str, Any], page: RawPage) -> None:
+    """Store the edit record of the version just written (row: the previous version's fields)."""
+    edit = edits.compute_edit(row, fields)
+    cur.execute(
+        """INSERT INTO article_edits (article_id, version, previous_version, kind, fields_changed,
+               title_before, title_after, words_added, words_removed, body_similarity, correction_note,
+               detected_at, run_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+           ON CONFLICT (article_id, version) DO NOTHING""",
+        (
+            row["article_id"],
+            row["version"] + 1,
+            row["version"],
+            edit.kind,
+            edit.fields_changed,
+            edit.title_before,
+            edit.title_after,
+            edit.words_added,
+            edit.words_removed,
+            edit.body_similarity,
+            edit.correction_note,
+            page.fetched_at,
+            page.run_id,
+        ),
+    )
+
+
+def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean: bool) -> tuple[str, int]:
+    """Write one extracted article; return (outcome, article_id)."""
+    canonical = urls.canonical_url(page.final_url, article.get("canonical_url"))
+    fields = _fields(article)
     row = _locked_article(cur, canonical)
     if row is None:
         names = ", ".join(fields)
@@ -142,13 +203,23 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
             return _upsert_article(cur, page, article, reclean)
     article_id = row["article_id"]
     _record_aliases(cur, page, canonical, article_id)
-    changed = _text_changed(row, article, new_hash)
+    changed = _page_changed(row, fields)
     # Only the article's own page may change its text: an AMP copy or an older fetch must not
     # flip the row back and forth between two renderings of the same story.
     authoritative = is_primary_page(page.final_url, canonical) and page.fetched_at >= row["last_seen_at"]
     if reclean:
         _update_fields(cur, article_id, fields, page, bump_version=False)
         return ("updated" if changed else "unchanged"), article_id
+    if changed and authoritative and row["extractor_version"] != extract.EXTRACTOR_VERSION:
+        baseline = _baseline(cur, row)
+        if baseline is not None:
+            # Stored by an older extractor: read its page again, so only a change of the page counts.
+            _rewrite_in_place(cur, article_id, baseline)
+            row.update(baseline)
+            changed = _page_changed(row, fields)
+            if not changed:
+                _update_fields(cur, article_id, fields, page, bump_version=False)
+                return "unchanged", article_id
     if changed and authoritative:
         cur.execute(
             """INSERT INTO article_versions (article_id, version, title, lead, body, authors, section, tags,
@@ -160,6 +231,7 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
             (page.fetched_at, article_id),
         )
         _update_fields(cur, article_id, fields, page, bump_version=True)
+        _record_edit(cur, row, fields, page)
         return "updated", article_id
     cur.execute(
         "UPDATE articles SET last_seen_at = GREATEST(last_seen_at, %s) WHERE article_id = %s",
@@ -170,10 +242,7 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
 
 def _locked_article(cur: Cursor, url: str) -> dict[str, Any] | None:
     """The article row of url, locked for this transaction, or None."""
-    cur.execute(
-        "SELECT article_id, title, content_hash, version, last_seen_at FROM articles WHERE url = %s FOR UPDATE",
-        (url,),
-    )
+    cur.execute(f"SELECT {ROW_COLUMNS} FROM articles WHERE url = %s FOR UPDATE", (url,))
     found = cur.fetchone()
     return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
 
@@ -197,6 +266,12 @@ def _update_fields(
             article_id,
         ),
     )
+
+
+def _rewrite_in_place(cur: Cursor, article_id: int, fields: dict[str, Any]) -> None:
+    """Replace the stored fields of the current version without making a new one (a re-extraction)."""
+    assignments = ", ".join(f"{name} = %s" for name in fields)
+    cur.execute(f"UPDATE articles SET {assignments} WHERE article_id = %s", (*fields.values(), article_id))
 
 
 def _record_aliases(cur: Cursor, page: RawPage, canonical: str, article_id: int) -> None:
@@ -242,6 +317,33 @@ def link_redirects(cur: Cursor) -> int:
         cur.execute("UPDATE raw_pages SET article_id = %s WHERE page_id = %s", (found[0], page_id))
         linked += 1
     return linked
+
+
+# A page that answers one of these is gone on purpose; other errors (500, timeouts) may pass.
+GONE_STATUSES = (404, 410)
+
+
+def mark_removed(cur: Cursor, run_ids: list[str]) -> int:
+    """Mark articles whose page answered 404/410 in these runs as removed; return how many were marked.
+
+    An article seen again later (a 200 after the removal) is online again and loses the mark.
+    """
+    cur.execute(
+        """UPDATE articles a SET removed_at = gone.fetched_at
+           FROM (SELECT coalesce(a2.article_id, u.article_id) AS article_id, min(p.fetched_at) AS fetched_at
+                 FROM raw_pages p
+                 LEFT JOIN articles a2 ON a2.url = p.url
+                 LEFT JOIN url_aliases u ON u.url = p.url
+                 WHERE p.run_id = ANY(%s) AND p.status = ANY(%s)
+                 GROUP BY 1) gone
+           WHERE a.article_id = gone.article_id AND a.removed_at IS NULL AND gone.fetched_at > a.last_seen_at""",
+        (run_ids, list(GONE_STATUSES)),
+    )
+    marked = cur.rowcount
+    cur.execute(
+        "UPDATE articles SET removed_at = NULL WHERE removed_at IS NOT NULL AND last_seen_at > removed_at"
+    )
+    return marked
 
 
 PAGE_COLUMNS = "page_id, run_id, site, url, final_url, fetched_at, content_type, body_gzip, article_id"
@@ -396,6 +498,7 @@ def clean_pages(
                 on_batch(totals["pages"], totals["rejected"], totals["pages"] - totals["rejected"])
     with conn, conn.cursor() as cur:
         totals["redirects_linked"] = link_redirects(cur)
+        totals["removed"] = mark_removed(cur, sorted(touched_runs))
     totals["runs"] = sorted(touched_runs)
     return totals
 
