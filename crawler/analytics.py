@@ -16,7 +16,7 @@ from psycopg2.extensions import connection as Connection
 
 SCHEMA = "analytics"
 # The tables under the views; ANALYZE keeps the search and daily_counts plans on their indexes.
-ANALYZED_TABLES = ("articles", "crawl_runs")
+ANALYZED_TABLES = ("articles", "crawl_runs", "article_edits")
 
 
 def materialized_views(conn: Connection) -> list[str]:
@@ -65,12 +65,14 @@ def publish(conn: Connection) -> dict[str, Any]:
                       (SELECT count(*) FROM analytics.crawl_health),
                       (SELECT min(day) FROM analytics.daily_counts),
                       (SELECT max(day) FROM analytics.daily_counts),
-                      (SELECT max(started_at) FROM analytics.crawl_health)"""
+                      (SELECT max(started_at) FROM analytics.crawl_health),
+                      (SELECT count(*) FROM analytics.article_edits),
+                      (SELECT count(*) FROM analytics.removed_articles)"""
         )
         row = cur.fetchone()
     conn.commit()
     assert row is not None
-    stories, copies, day_rows, runs, first_day, last_day, last_run = row
+    stories, copies, day_rows, runs, first_day, last_day, last_run, edits, removed = row
     return {
         "stories": stories,
         "copies": copies,
@@ -79,6 +81,8 @@ def publish(conn: Connection) -> dict[str, Any]:
         "first_day": first_day.isoformat() if first_day else None,
         "last_day": last_day.isoformat() if last_day else None,
         "last_run_started_at": last_run.isoformat() if last_run else None,
+        "edits": edits,
+        "removed": removed,
         "materialized_views_refreshed": refreshed,
         "analyzed": [f"public.{t}" for t in ANALYZED_TABLES],
         "seconds": round(time.monotonic() - start, 2),

@@ -33,6 +33,15 @@ EXPECTED_QUERY_COLUMNS = {
     ],
     "daily_counts_month.sql": ["day", "site", "articles", "copies", "words"],
     "rejections_last_week.sql": ["site", "stage", "reason", "pages", "runs"],
+    "headline_changes_last_week.sql": [
+        "site", "detected_at", "title_before", "title_after", "kind", "after_publication", "url",
+    ],
+    "most_corrected_sections.sql": [
+        "section", "corrected_articles", "corrections", "edits", "rewrites", "headline_changes", "sites",
+    ],
+    "removed_within_a_day.sql": [
+        "site", "title", "url", "published_at", "removed_at", "online_for", "live_copies", "live_copy_sites",
+    ],
 }  # fmt: skip
 
 
@@ -258,6 +267,7 @@ def test_analyst_reads_every_view_and_searches(conn) -> None:
         assert {"articles", "article_copies", "daily_counts", "crawl_health", "crawl_rejections"} <= set(
             views
         )
+        assert {"article_edits", "headline_changes", "removed_articles", "daily_edits"} <= set(views)
         cur.execute("SET ROLE news_analyst")
         for view in views:
             cur.execute(f"SELECT * FROM analytics.{view}")
@@ -275,6 +285,10 @@ WRITES = {
     "crawl_health": "UPDATE analytics.crawl_health SET site = 'x'",
     "crawl_rejections": "UPDATE analytics.crawl_rejections SET site = 'x'",
     "story_clusters": "UPDATE analytics.story_clusters SET copies = 0",
+    "article_edits": "UPDATE analytics.article_edits SET kind = 'x'",
+    "headline_changes": "UPDATE analytics.headline_changes SET title_after = 'x'",
+    "removed_articles": "UPDATE analytics.removed_articles SET title = 'x'",
+    "daily_edits": "UPDATE analytics.daily_edits SET edits = 0",
 }
 DENIED = [
     *(f"INSERT INTO analytics.{view} DEFAULT VALUES" for view in WRITES),
@@ -284,6 +298,7 @@ DENIED = [
     "SELECT * FROM public.raw_pages",
     "SELECT * FROM public.crawl_runs",
     "SELECT * FROM public.article_versions",
+    "SELECT * FROM public.article_edits",
     "INSERT INTO public.crawl_runs (run_id, site) VALUES ('x', 'y')",
     "CREATE VIEW analytics.mine AS SELECT 1",
 ]
@@ -328,7 +343,7 @@ def test_every_analytics_view_and_column_is_commented(conn) -> None:
                LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                WHERE ((n.nspname = 'analytics' AND c.relkind IN ('v', 'm', 'r'))
                       OR (n.nspname = 'public' AND c.relname IN ('articles', 'article_versions', 'raw_pages',
-                          'crawl_runs', 'url_aliases', 'fetch_state')))
+                          'crawl_runs', 'url_aliases', 'fetch_state', 'article_edits')))
                  AND (obj_description(c.oid, 'pg_class') IS NULL
                       OR (a.attname IS NOT NULL AND col_description(c.oid, a.attnum) IS NULL))"""
         )
@@ -358,6 +373,28 @@ def _seed_everything(cur: Any) -> None:
     cur.execute(
         "INSERT INTO crawl_runs (run_id, site, stats) VALUES ('r1', 'https://www.example.de', %s)",
         (json.dumps({"crawl": {"fetched": 3, "rejected": {"http_404": 1}}, "clean": {"new": 2}}),),
+    )
+    insert_edit(
+        cur, original, kind="correction", fields_changed=["title", "body"], title_before="Drohung gegen Rat",
+        title_after="Drohungen gegen Bürgermeister", detected_at="now",
+    )  # fmt: skip
+    insert_article(
+        cur, title="Gelöscht", published_at="now", first_seen_at="now", last_seen_at="now",
+        removed_at="now",
+    )  # fmt: skip
+
+
+def insert_edit(cur: Any, article_id: int, **fields: Any) -> None:
+    """Insert one article_edits row for version 2 of the article (defaults for the NOT NULL columns)."""
+    row: dict[str, Any] = {
+        "article_id": article_id, "version": 2, "previous_version": 1, "kind": "minor_edit",
+        "fields_changed": ["body"], "words_added": 1, "words_removed": 1, "body_similarity": 0.9,
+        "detected_at": "2026-03-02T08:00:00Z",
+    }  # fmt: skip
+    row.update(fields)
+    cur.execute(
+        f"INSERT INTO article_edits ({', '.join(row)}) VALUES ({', '.join(['%s'] * len(row))})",
+        list(row.values()),
     )
 
 
@@ -422,6 +459,7 @@ def test_publish_reports_what_analysts_see(conn) -> None:
     assert figures["copies"] == 1
     assert figures["crawl_runs"] == 1
     assert figures["daily_count_rows"] == 2
+    assert (figures["edits"], figures["removed"]) == (1, 1)
     assert figures["materialized_views_refreshed"] == []
     assert json.loads(json.dumps(figures)) == figures  # printable by the CLI and storable by Airflow
 
