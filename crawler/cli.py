@@ -120,7 +120,14 @@ def cmd_db_psql(args: argparse.Namespace) -> int:
 def cmd_portal(args: argparse.Namespace) -> int:
     from newsroom_demo.server import serve
 
-    serve(args.port, articles=args.articles, seed=args.seed, day=args.day, host=args.host)
+    serve(
+        args.port,
+        articles=args.articles,
+        seed=args.seed,
+        day=args.day,
+        host=args.host,
+        planted_edits=args.planted_edits,
+    )
     return 0
 
 
@@ -134,10 +141,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         try:
             # The same port every time keeps the portal's URLs, so a second demo is an incremental night.
             portal = stack.enter_context(
-                running_portal(articles=args.articles, seed=args.seed, port=args.port)
+                running_portal(articles=args.articles, seed=args.seed, port=args.port, planted_edits=True)
             )
         except OSError:
-            portal = stack.enter_context(running_portal(articles=args.articles, seed=args.seed))
+            portal = stack.enter_context(
+                running_portal(articles=args.articles, seed=args.seed, planted_edits=True)
+            )
         print(f"demo portal: {portal.base_url} ({args.articles} articles)")
         print(f"database:    {url}\n")
         for night in range(1, args.nights + 1):
@@ -151,6 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("then for example:")
     print("  SELECT section, count(*) FROM articles WHERE duplicate_of IS NULL GROUP BY 1 ORDER BY 2 DESC;")
     print("  SELECT title, url, published_at FROM analytics.search('Drohungen');")
+    print("  SELECT kind, title_before, title_after, words_added FROM analytics.article_edits;")
     return 0
 
 
@@ -209,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument(
         "--day", type=int, default=1, help="day 2 and later: some articles changed, as on a later night"
+    )
+    p.add_argument(
+        "--planted-edits",
+        action="store_true",
+        help="from day 2: one article corrected, retitled, rewritten, typo-fixed, re-dated and removed each",
     )
     p.set_defaults(func=cmd_portal)
 

@@ -9,7 +9,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -18,6 +18,7 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as x
 
+from newsroom_demo import planted
 from newsroom_demo.content import (
     MONTHS,
     SECTIONS,
@@ -209,7 +210,15 @@ def _sanitize_latin1(text: str) -> str:
 class _State:
     """Everything derived from (articles, seed, day): metadata of every live article and lookup tables."""
 
-    def __init__(self, articles: int, seed: int, day: int, new_per_day: int, bad_pages: bool) -> None:
+    def __init__(
+        self,
+        articles: int,
+        seed: int,
+        day: int,
+        new_per_day: int,
+        bad_pages: bool,
+        planted_edits: bool = False,
+    ) -> None:
         self.seed = seed
         self.day = day
         self.now = BASE_DATE + timedelta(days=day - 1)
@@ -340,11 +349,16 @@ class _State:
                         900_000 + n,
                     )
                 )
+        self.base_by_section = {s: [m for m in self.base_originals if m.section == s] for s in SECTIONS}
+        self.planted = self._plan_edits(metas) if planted_edits else {}
+        removed = [m for m in metas if self.is_removed(m.path)]
+        metas = [m for m in metas if not self.is_removed(m.path)]
         # Sitemap order: oldest first, so new articles append to the last post sitemap.
         metas.sort(key=lambda m: (m.published, m.path))
         self.metas = metas
         self.by_path = {m.path: m for m in metas}
         self.by_gen = {m.gen: m for m in metas}
+        self.by_gen.update({m.gen: m for m in removed})  # copies of a removed story still name it
         self.by_wp = {m.wp_id: m for m in metas}
         self.by_slug = {m.path.rstrip("/").rsplit("/", 1)[1]: m for m in metas}
         newest = sorted(metas, key=lambda m: (m.published, m.path), reverse=True)
@@ -367,6 +381,61 @@ class _State:
         self._page_cache: OrderedDict[tuple[str, str], tuple[int, dict[str, str], bytes]] = OrderedDict()
         self.lock = threading.Lock()
 
+    def _plan_edits(self, metas: list[_Meta]) -> dict[str, planted.PlantedEdit]:
+        """One article per planted kind among day-1 originals the random changes leave alone on that day."""
+        copied = {m.copy_of for m in metas if m.copy_of is not None}
+
+        def quiet(m: _Meta) -> bool:
+            return (
+                m.kind == "original"
+                and m.created_day == 1
+                and m.gen not in self.siblings
+                and m.gen + 1 not in self.siblings
+                and _mix(self.seed, m.gen, 200 + planted.PLANTED_DAY) >= CHANGE_RATE
+            )
+
+        candidates = sorted((m for m in metas if quiet(m) and m.gen not in copied), key=lambda m: m.gen)
+        # "Mehr zum Thema" links 0 and 1 are the plain and the utm_ URL of the article: the crawl meets its URL.
+        return planted.plan(
+            candidates,
+            lambda m: _related(self, m, 20, 6)[3:5],
+            quiet,
+            lambda m: m.gen in copied,
+        )
+
+    def is_removed(self, path: str) -> bool:
+        """Whether the article at `path` was removed (planted removal in effect)."""
+        edit = self.planted.get(path)
+        return edit is not None and edit.kind == "removal" and planted.in_effect(edit, self.day)
+
+    def _planted_spec(self, m: _Meta, spec: StorySpec) -> StorySpec:
+        """The spec with the planted change of its article applied (or, for the typo, not yet fixed)."""
+        edit = self.planted.get(m.path)
+        if edit is None or m.key is None:
+            return spec
+        shown = planted.in_effect(edit, self.day)
+        paragraphs, subs = list(spec.paragraphs), list(spec.subheadings)
+        title, published = spec.title, spec.published_at
+        if edit.kind == "correction" and shown:
+            paragraphs.append(planted.correction_note(m.key))
+        elif edit.kind == "headline_change" and shown:
+            title = planted.new_headline(title)
+        elif edit.kind == "substantial_rewrite" and shown:
+            paragraphs, subs = planted.rewritten(self.seed, m.gen, m.key)
+        elif edit.kind == "minor_edit" and not shown:
+            i = planted.typo_index(paragraphs, subs)
+            paragraphs[i] = planted.with_typo(paragraphs[i])
+        elif edit.kind == "metadata_only" and shown:
+            published = planted.corrected_date(published)
+        return replace(
+            spec,
+            title=title,
+            published_at=published,
+            paragraphs=paragraphs,
+            subheadings=subs,
+            body_text="\n".join([spec.lead, *paragraphs]),
+        )
+
     def is_sibling(self, i: int) -> bool:
         """Whether original i is a same-topic, different-text sibling of original i - 1."""
         return i in self.siblings
@@ -386,6 +455,9 @@ class _State:
 
     def modified(self, m: _Meta) -> datetime:
         """Last modification: the last update day, else shortly after publication."""
+        edit = self.planted.get(m.path)
+        if edit is not None and planted.in_effect(edit, self.day):
+            return planted.modified_at(BASE_DATE, edit)
         days = self.change_days.get(m.path, ())
         if days:
             return BASE_DATE + timedelta(
@@ -444,6 +516,7 @@ class _State:
             copy_of,
             "\n".join([lead, *paragraphs]),
         )
+        spec = self._planted_spec(m, spec)
         with self.lock:
             self._spec_cache[m.path] = spec
             if len(self._spec_cache) > 4096:
@@ -464,8 +537,10 @@ class Portal:
         new_articles_per_day: int = 0,
         bad_pages: bool = True,
         test_modes: PortalModes | None = None,
+        planted_edits: bool = False,
     ) -> None:
         self.articles = articles
+        self.planted_edits_enabled = planted_edits
         self.seed = seed
         self.new_articles_per_day = new_articles_per_day
         self.bad_pages_enabled = bad_pages
@@ -489,7 +564,14 @@ class Portal:
             raise ValueError("day starts at 1")
         state = self._states.get(day)
         if state is None:
-            state = _State(self.articles, self.seed, day, self.new_articles_per_day, self.bad_pages_enabled)
+            state = _State(
+                self.articles,
+                self.seed,
+                day,
+                self.new_articles_per_day,
+                self.bad_pages_enabled,
+                self.planted_edits_enabled,
+            )
             self._states[day] = state
         return state
 
@@ -514,10 +596,19 @@ class Portal:
     def changed_paths(self, since_day: int = 1) -> set[str]:
         """Articles live on both days whose text differs between `since_day` and the current day."""
         st = self._state
-        return {
+        changed = {
             m.path
             for m in st.metas
             if m.created_day <= since_day and any(d > since_day for d in st.change_days[m.path])
+        }
+        return changed | {p for p, kind in self.planted_edits(since_day).items() if kind != "removal"}
+
+    def planted_edits(self, since_day: int = 1) -> dict[str, str]:
+        """Planted changes that appeared after `since_day`, up to today: path -> kind (see newsroom_demo.planted)."""
+        return {
+            e.path: e.kind
+            for e in self._state.planted.values()
+            if since_day < e.day and planted.in_effect(e, self.day)
         }
 
     def new_paths(self, since_day: int = 1) -> set[str]:
@@ -686,6 +777,9 @@ class Portal:
         m = st.by_path.get(path)
         if m is not None:
             return self._article_response(st, base, m)
+        if st.is_removed(path):
+            gone = planted.gone_page(SITE_NAME)
+            return 410, {"Content-Type": _HTML, "ETag": _etag(gone)}, gone
         if path.startswith("/archiv/"):
             m = st.by_slug.get(path[len("/archiv/") :].strip("/"))
             if m:
