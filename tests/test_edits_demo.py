@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from support import newsroom
 from test_edits import newer_extractor
+from test_portal import fetch
 
 from crawler import clean
 from crawler.urls import normalize_url
 from newsroom_demo.planted import PLANTED_KINDS
 from newsroom_demo.server import running_portal
-from newsroom_demo.site import StorySpec
+from newsroom_demo.site import Portal, StorySpec
 
 
 def fetch_dicts(cur: Any, query: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -148,3 +149,21 @@ def _assert_positions(cur: Any, article_id: int, diff: list[dict[str, Any]]) -> 
         if d["part"] == "body":
             lines = old if d["change"] == "-" else new
             assert lines[d["position"] - 1] == d["paragraph"]
+
+
+def test_the_portal_changes_exactly_the_planted_and_changed_pages() -> None:
+    with running_portal(articles=60, seed=1, day=1, planted_edits=True) as server:
+        paths = server.portal.story_paths()
+        before = {p: fetch(server.base_url + p)[1]["ETag"] for p in paths}
+        server.set_day(2)
+        planted = server.portal.planted_edits(since_day=1)
+        (removed,) = [p for p, kind in planted.items() if kind == "removal"]
+        answers = {p: fetch(server.base_url + p) for p in paths}
+        assert {p for p in paths if answers[p][1]["ETag"] != before[p]} == server.portal.changed_paths() | {
+            removed
+        }
+        assert answers[removed][0] == 410
+        assert removed not in server.portal.story_paths()
+        assert {p for p, kind in planted.items() if kind != "removal"} <= server.portal.changed_paths()
+    quiet = Portal(articles=60, seed=1, day=2)  # without the option the portal plants nothing
+    assert quiet.planted_edits() == {} and removed in quiet.story_paths()
