@@ -163,11 +163,13 @@ def plan_lines(cur: psycopg2.extensions.cursor, sql: str, params: tuple[object, 
     return [row[0] for row in cur.fetchall()]
 
 
-# The candidate window and ranking of analytics.search (see crawler/migrations/0003_analytics.sql), to show its plan.
+# The candidate window and ranking of analytics.search (crawler/migrations/0003_analytics.sql, removed articles
+# left out since 0015_analytics_edits.sql), to show its plan.
 SEARCH_PLAN_SQL = """
 WITH candidates AS (
     SELECT a.article_id FROM public.articles a
     WHERE a.search_vector @@ websearch_to_tsquery('german', %s) AND a.duplicate_of IS NULL
+      AND a.removed_at IS NULL
     ORDER BY a.published_at DESC NULLS LAST LIMIT 1000
 )
 SELECT a.article_id, ts_rank(a.search_vector, websearch_to_tsquery('german', %s)) AS rank
