@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 from pathlib import Path
@@ -357,6 +357,8 @@ def test_every_analytics_view_and_column_is_commented(conn) -> None:
 
 
 COPY_URL = "https://www.b.de/kopie.html"
+REMOVED_URL = "https://www.example.de/geloescht.html"
+REMOVED_PUBLISHED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=40)
 
 
 def _seed_everything(cur: Any) -> None:
@@ -378,9 +380,10 @@ def _seed_everything(cur: Any) -> None:
         cur, original, kind="correction", fields_changed=["title", "body"], title_before="Drohung gegen Rat",
         title_after="Drohungen gegen Bürgermeister", detected_at="now",
     )  # fmt: skip
+    # Removed 12 hours after publication, 40 days ago: outside this week's and this month's counts.
     insert_article(
-        cur, title="Gelöscht", published_at="now", first_seen_at="now", last_seen_at="now",
-        removed_at="now",
+        cur, title="Gelöscht", url=REMOVED_URL, published_at=REMOVED_PUBLISHED, first_seen_at=REMOVED_PUBLISHED,
+        last_seen_at=REMOVED_PUBLISHED, removed_at=REMOVED_PUBLISHED + timedelta(hours=12),
     )  # fmt: skip
 
 
@@ -430,6 +433,7 @@ def test_example_queries_run_for_the_analyst_and_return_the_documented_rows(conn
         conn.commit()
         cur.execute("SELECT (now() AT TIME ZONE 'Europe/Berlin')::date")
         expected = _expected_query_rows(cur.fetchone()[0])
+        expected.update(_expected_edit_query_rows(cur))
         cur.execute("SET ROLE news_analyst")  # the queries only need what the analyst can read
         for name in files:
             text = (QUERIES_DIR / name).read_text(encoding="utf-8")
@@ -445,6 +449,24 @@ def test_example_queries_run_for_the_analyst_and_return_the_documented_rows(conn
     conn.rollback()
 
 
+def _expected_edit_query_rows(cur: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """What the edit and removal queries return on _seed_everything's data: the story's one edit (a
+    correction that also changed the headline, seen at publication) and the article removed after 12 h."""
+    cur.execute("SELECT e.detected_at, a.url FROM article_edits e JOIN articles a USING (article_id)")
+    detected_at, url = cur.fetchone()
+    removed_at = REMOVED_PUBLISHED + timedelta(hours=12)
+    return {
+        "headline_changes_last_week.sql": [
+            ("www.example.de", detected_at, "Drohung gegen Rat", "Drohungen gegen Bürgermeister", "correction",
+             timedelta(0), url),
+        ],
+        "most_corrected_sections.sql": [("Politik", 1, 1, 1, 0, 1, ["www.example.de"])],
+        "removed_within_a_day.sql": [
+            ("www.example.de", "Gelöscht", REMOVED_URL, REMOVED_PUBLISHED, removed_at, timedelta(hours=12), 0, []),
+        ],
+    }  # fmt: skip
+
+
 def _first_url(cur: Any) -> str:
     cur.execute("SELECT url FROM analytics.articles WHERE title = 'Drohungen gegen Bürgermeister'")
     return str(cur.fetchone()[0])
@@ -458,7 +480,7 @@ def test_publish_reports_what_analysts_see(conn) -> None:
     assert figures["stories"] == 1
     assert figures["copies"] == 1
     assert figures["crawl_runs"] == 1
-    assert figures["daily_count_rows"] == 2
+    assert figures["daily_count_rows"] == 3  # today on two sites, and the removed article's day
     assert (figures["edits"], figures["removed"]) == (1, 1)
     assert figures["materialized_views_refreshed"] == []
     assert json.loads(json.dumps(figures)) == figures  # printable by the CLI and storable by Airflow
