@@ -20,6 +20,7 @@ class SiteConfig:
     download_delay: float = 0.0
     concurrent_requests: int = 8
     max_pages: int = 50000
+    max_discovered_urls: int = 250000
     max_link_depth: int = 2
     max_page_bytes: int = 10_000_000
     obey_robots: bool = True

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from crawler import clean as clean_stage
 from crawler import db, quality, runs
 from crawler.config import site_config
 from crawler.progress import Poller, Progress
@@ -96,6 +95,8 @@ def clean(
     run_id: str | None = None, db_url: str | None = None, workers: int | None = None, progress: bool = False
 ) -> dict[str, Any]:
     """Extract articles from raw pages not cleaned yet (of run_id, or all); return the figures."""
+    from crawler import clean as clean_stage  # the extractor's imports: not for a crawl-only process
+
     url = _prepare(db_url)
     meter = Progress("clean", enabled=progress)
     started = time.monotonic()
@@ -124,6 +125,8 @@ def reclean(
     db_url: str | None = None, only_outdated: bool = True, workers: int | None = None, progress: bool = False
 ) -> dict[str, Any]:
     """Re-extract stored raw pages with the current extractor, without crawling again."""
+    from crawler import clean as clean_stage
+
     url = _prepare(db_url)
     meter = Progress("reclean", enabled=progress)
     conn = db.connect(url)

@@ -241,6 +241,8 @@ class RawPagePipeline:
         return {
             "discovered": counted("discovered"),
             "requested": counted("requested"),
+            "listed": counted("listed"),
+            "discovery_capped": counted("discovery_capped") > 0,
             "fetched": fetched,
             "not_modified": counted("not_modified"),
             "skipped_unchanged": counted("skipped_unchanged"),

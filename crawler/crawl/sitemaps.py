@@ -8,8 +8,10 @@ so a hostile file yields an outcome string instead of an exception or an expansi
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -120,101 +122,166 @@ def _child_text(element: etree._Element, name: str) -> str | None:
     return None
 
 
-def _parse_urlset(root: etree._Element, result: Discovery) -> None:
-    list_kind = "sitemaps" if result.kind == "sitemapindex" else "urls"
-    for item in root:
-        if _local(item.tag) not in {"url", "sitemap"}:
-            continue
-        loc = _child_text(item, "loc")
-        if not loc:
-            continue
-        news = next((c for c in item if _local(c.tag) == "news"), None)
-        entry = SitemapEntry(
-            loc=loc,
-            lastmod=parse_protocol_date(_child_text(item, "lastmod")),
-            news_publication_date=parse_protocol_date(_child_text(news, "publication_date"))
-            if news is not None
-            else None,
-            news_title=_child_text(news, "title") if news is not None else None,
+def _sitemap_entry(item: etree._Element) -> SitemapEntry | None:
+    """The entry of one `<url>`/`<sitemap>` element, or None without a `<loc>`."""
+    loc = _child_text(item, "loc")
+    if not loc:
+        return None
+    news = next((c for c in item if _local(c.tag) == "news"), None)
+    return SitemapEntry(
+        loc=loc,
+        lastmod=parse_protocol_date(_child_text(item, "lastmod")),
+        news_publication_date=parse_protocol_date(_child_text(news, "publication_date"))
+        if news is not None
+        else None,
+        news_title=_child_text(news, "title") if news is not None else None,
+    )
+
+
+def _rss_entry(item: etree._Element) -> SitemapEntry | None:
+    """The entry of one RSS `<item>`: its link (or permalink guid), date and title."""
+    link = _child_text(item, "link")
+    if not link:
+        guid = next((c for c in item if _local(c.tag) == "guid"), None)
+        if guid is not None and (guid.get("isPermaLink") or "true").lower() == "true":
+            link = (guid.text or "").strip() or None
+    if not link:
+        return None
+    published = _child_text(item, "pubdate") or _child_text(item, "date")
+    return SitemapEntry(
+        loc=link, news_publication_date=parse_protocol_date(published), news_title=_child_text(item, "title")
+    )
+
+
+def _atom_entry(entry: etree._Element) -> SitemapEntry | None:
+    """The entry of one Atom `<entry>`: its alternate link, dates and title."""
+    links = [c for c in entry if _local(c.tag) == "link"]
+    chosen = next((c for c in links if (c.get("rel") or "alternate") == "alternate"), None)
+    href = (chosen.get("href") or "").strip() if chosen is not None else ""
+    if not href:
+        return None
+    return SitemapEntry(
+        loc=href,
+        lastmod=parse_protocol_date(_child_text(entry, "updated")),
+        news_publication_date=parse_protocol_date(_child_text(entry, "published")),
+        news_title=_child_text(entry, "title"),
+    )
+
+
+ROOT_KINDS = {"urlset": "urlset", "sitemapindex": "sitemapindex", "rss": "rss", "rdf": "rss", "feed": "atom"}
+
+
+def _syntax_outcome(exc: etree.XMLSyntaxError) -> str:
+    message = str(exc).lower()
+    if "entit" in message or "amplification" in message:
+        return Reason.HOSTILE_XML
+    return with_detail(Reason.INVALID_XML, str(exc)[:120])
+
+
+class DiscoveryStream:
+    """One discovery document read element by element, so that memory does not grow with its entries.
+
+    `kind` and `outcome` are known after construction; `entries()` then yields (is_child_sitemap,
+    entry) in document order, dropping each element once read. A syntax error further down ends
+    the entries and sets `outcome` (the entries before it were already yielded).
+    """
+
+    def __init__(self, body: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
+        self.kind = "unknown"
+        self.outcome: str = OK
+        self._events: Iterator[tuple[str, etree._Element]] = iter(())
+        data = body
+        if data[:2] == GZIP_MAGIC:
+            try:
+                inflated = gunzip_capped(data, max_bytes)
+            except zlib.error as exc:
+                self.outcome = with_detail(Reason.INVALID_XML, f"gzip {exc}")
+                return
+            if inflated is None:
+                self.outcome = Reason.TOO_LARGE
+                return
+            data = inflated
+        if len(data) > max_bytes:
+            self.outcome = Reason.TOO_LARGE
+        elif not data.strip():
+            self.outcome = Reason.EMPTY
+        # Checked over the whole document, not just a prolog window: comments could push the DTD far down.
+        elif ENTITY_DECLARATION.search(data):
+            self.outcome = Reason.HOSTILE_XML
+        else:
+            self._open(data)
+
+    def _open(self, data: bytes) -> None:
+        self._events = etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            dtd_validation=False,
+            remove_comments=True,
+            remove_pis=True,
         )
-        getattr(result, list_kind).append(entry)
+        try:
+            _, root = next(self._events)
+        except etree.XMLSyntaxError as exc:
+            self.outcome = _syntax_outcome(exc)
+            return
+        except StopIteration:
+            self.outcome = Reason.EMPTY
+            return
+        name = _local(root.tag)
+        if name not in ROOT_KINDS:
+            self.outcome = with_detail(Reason.NOT_A_SITEMAP, name or "?")
+            self._events = iter(())
+            return
+        self.kind = ROOT_KINDS[name]
 
+    @property
+    def ok(self) -> bool:
+        """True while the document parses."""
+        return self.outcome == OK
 
-def _parse_rss(root: etree._Element, result: Discovery) -> None:
-    for item in root.iter():
-        if _local(item.tag) != "item":
-            continue
-        link = _child_text(item, "link")
-        if not link:
-            guid = next((c for c in item if _local(c.tag) == "guid"), None)
-            if guid is not None and (guid.get("isPermaLink") or "true").lower() == "true":
-                link = (guid.text or "").strip() or None
-        if link:
-            published = _child_text(item, "pubdate") or _child_text(item, "date")
-            result.urls.append(
-                SitemapEntry(
-                    loc=link,
-                    news_publication_date=parse_protocol_date(published),
-                    news_title=_child_text(item, "title"),
-                )
-            )
-
-
-def _parse_atom(root: etree._Element, result: Discovery) -> None:
-    for entry in root:
-        if _local(entry.tag) != "entry":
-            continue
-        links = [c for c in entry if _local(c.tag) == "link"]
-        chosen = next((c for c in links if (c.get("rel") or "alternate") == "alternate"), None)
-        href = (chosen.get("href") or "").strip() if chosen is not None else ""
-        if href:
-            result.urls.append(
-                SitemapEntry(
-                    loc=href,
-                    lastmod=parse_protocol_date(_child_text(entry, "updated")),
-                    news_publication_date=parse_protocol_date(_child_text(entry, "published")),
-                    news_title=_child_text(entry, "title"),
-                )
-            )
+    def entries(self) -> Iterator[tuple[bool, SitemapEntry]]:
+        """(is_child_sitemap, entry) for every listed element, each element freed once read."""
+        if not self.ok:
+            return
+        kind = self.kind
+        depth = 1  # the root's start event was consumed in __init__
+        try:
+            for event, element in self._events:
+                if event == "start":
+                    depth += 1
+                    continue
+                depth -= 1
+                name = _local(element.tag)
+                entry: SitemapEntry | None = None
+                if kind in ("urlset", "sitemapindex"):
+                    if depth == 1 and name in ("url", "sitemap"):
+                        entry = _sitemap_entry(element)
+                elif kind == "rss":
+                    if name == "item":
+                        entry = _rss_entry(element)
+                elif depth == 1 and name == "entry":
+                    entry = _atom_entry(element)
+                if entry is not None:
+                    yield kind == "sitemapindex", entry
+                # Entries and the root's (or an RSS channel's) other children are done with: free them.
+                if name == "item" or 1 <= depth <= (2 if kind == "rss" and name != "channel" else 1):
+                    element.clear(keep_tail=False)
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+        except etree.XMLSyntaxError as exc:
+            self.outcome = _syntax_outcome(exc)
 
 
 def parse_discovery(body: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> Discovery:
-    """Parse a sitemap, sitemap index or feed (gzip or plain); hostile or broken input gives an outcome."""
-    data = body
-    if data[:2] == GZIP_MAGIC:
-        try:
-            inflated = gunzip_capped(data, max_bytes)
-        except zlib.error as exc:
-            return Discovery("unknown", with_detail(Reason.INVALID_XML, f"gzip {exc}"))
-        if inflated is None:
-            return Discovery("unknown", Reason.TOO_LARGE)
-        data = inflated
-    if len(data) > max_bytes:
-        return Discovery("unknown", Reason.TOO_LARGE)
-    if not data.strip():
-        return Discovery("unknown", Reason.EMPTY)
-    # Checked over the whole document, not just a prolog window: comments could push the DTD far down.
-    if ENTITY_DECLARATION.search(data):
-        return Discovery("unknown", Reason.HOSTILE_XML)
-    try:
-        root = etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        message = str(exc).lower()
-        if "entit" in message or "amplification" in message:
-            return Discovery("unknown", Reason.HOSTILE_XML)
-        return Discovery("unknown", with_detail(Reason.INVALID_XML, str(exc)[:120]))
-    if root is None:
-        return Discovery("unknown", Reason.EMPTY)
-    name = _local(root.tag)
-    if name in {"urlset", "sitemapindex"}:
-        result = Discovery(name)
-        _parse_urlset(root, result)
-    elif name in {"rss", "rdf"}:
-        result = Discovery("rss")
-        _parse_rss(root, result)
-    elif name == "feed":
-        result = Discovery("atom")
-        _parse_atom(root, result)
-    else:
-        return Discovery("unknown", with_detail(Reason.NOT_A_SITEMAP, name or "?"))
+    """Parse a whole sitemap, sitemap index or feed (gzip or plain); hostile or broken input gives an outcome."""
+    stream = DiscoveryStream(body, max_bytes)
+    result = Discovery(stream.kind, stream.outcome)
+    for is_sitemap, entry in stream.entries():
+        (result.sitemaps if is_sitemap else result.urls).append(entry)
+    if not stream.ok:
+        return Discovery("unknown", stream.outcome)
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from crawler.config import SiteConfig, site_config
 from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.items import NotModifiedItem, RawPageItem
 from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
-from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, SitemapEntry, parse_discovery, parse_robots_sitemaps
+from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, DiscoveryStream, SitemapEntry, parse_robots_sitemaps
 from crawler.extract.meta import ARTICLE_TYPES
 from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
 from crawler.urls import DEFAULT_PORTS, normalize_url, site_key
@@ -41,6 +42,8 @@ FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml")
 FEED_PATHS = ("/feed/",)
 
 # Scheduler priorities: discovery documents first, then sections, then articles, deeper links last.
+# Sitemaps downloading at once: each may be 50 MB in memory.
+SITEMAPS_IN_FLIGHT = 4
 PRIORITY = {ROBOTS_KIND: 100, SITEMAP_KIND: 50, FEED_KIND: 40, "section": 20, "entry": 0, "link": -10}
 
 DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
@@ -178,6 +181,9 @@ class PortalSpider(Spider):
         self.redirects: dict[str, str] = {}  # redirect hops seen in this run: source -> target
         self.alias_rows: dict[str, RawPageItem] = {}  # 3xx rows stored without following the redirect
         self.requested = 0
+        self.listed = 0  # entries read from sitemaps and feeds, bounded by max_discovered
+        self.max_discovered = self.config.max_discovered_urls
+        self.sitemap_backlog: deque[Request] = deque()  # child sitemaps not handed to Scrapy yet
         self.lastmods: dict[str, datetime] = {}
         self.fetch_state: dict[str, FetchState] = {}
         self.robots: Protego | None = None
@@ -386,6 +392,7 @@ class PortalSpider(Spider):
         if kind not in DISCOVERY_KINDS:
             return
         self.discovery_pending -= 1
+        yield from self._release_sitemaps()
         if self.discovery_pending <= 0 and not self.navigation_started:
             yield from self.navigation_requests()
 
@@ -493,26 +500,66 @@ class PortalSpider(Spider):
                 yield request
                 return
 
+    def _release_sitemaps(self, parsing: int = 0) -> Iterator[Request]:
+        """Hand held-back child sitemaps to Scrapy, a few at a time; drop them once discovery is exhausted.
+
+        `parsing` is 1 while a discovery document is being read: it is pending, but no longer downloading.
+        """
+        if self.discovery_exhausted():
+            dropped = len(self.sitemap_backlog)
+            self.sitemap_backlog.clear()
+            # Never requested: they leave the page budget and the pending discovery count.
+            self.discovery_pending -= dropped
+            self.requested -= dropped
+            self.count("requested", -dropped)
+            return
+        while (
+            self.sitemap_backlog and self.discovery_pending - len(self.sitemap_backlog) < SITEMAPS_IN_FLIGHT
+        ):
+            yield self.sitemap_backlog.popleft()
+
+    def _count_exhausted(self) -> None:
+        """Record which cap ended the reading of listed URLs."""
+        if self.requested >= self.max_pages:
+            self.count("over_max_pages")
+        else:
+            self.count("discovery_capped")
+
+    def discovery_exhausted(self) -> bool:
+        """True once no listed URL can be scheduled any more: the page cap or the discovery cap is reached."""
+        return self.requested >= self.max_pages or self.listed >= self.max_discovered
+
     def _parse_discovery(self, response: Response, item: RawPageItem) -> list[Request]:
         kind = response.meta["nr_kind"]
         found: list[Request] = []
         if item.rejected_reason is None:
-            discovery = parse_discovery(response.body, max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes))
-            if not discovery.ok:
-                reason = code_of(discovery.outcome)
-                self.logger.warning("%s: %s", response.url, discovery.outcome)
-                item.rejected_reason = reason
-            else:
-                for child in discovery.sitemaps:
-                    request = self.request(child.loc, via="sitemap", kind=SITEMAP_KIND)
-                    if request is not None:
-                        found.append(request)
-                feed = discovery.kind in ("rss", "atom") or kind == FEED_KIND
-                for entry in discovery.urls:
-                    request = self._entry_request(entry, feed)
-                    if request is not None:
-                        found.append(request)
+            if self.discovery_exhausted():
+                # Nothing it lists could be scheduled: not even parsed (a site may list millions of URLs).
+                self._count_exhausted()
                 return found
+            # Streamed: memory holds the requests scheduled, not every URL a sitemap lists.
+            stream = DiscoveryStream(response.body, max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes))
+            feed = stream.kind in ("rss", "atom") or kind == FEED_KIND
+            for is_sitemap, entry in stream.entries():
+                if self.discovery_exhausted():
+                    self._count_exhausted()
+                    break
+                self.listed += 1
+                self.count("listed")
+                if is_sitemap:
+                    # Held back: a sitemap may be 50 MB, and an index may list thousands of them.
+                    child = self.request(entry.loc, via="sitemap", kind=SITEMAP_KIND)
+                    if child is not None:
+                        self.sitemap_backlog.append(child)
+                    continue
+                request = self._entry_request(entry, feed)
+                if request is not None:
+                    found.append(request)
+            found.extend(self._release_sitemaps(parsing=1))
+            if stream.ok:
+                return found
+            self.logger.warning("%s: %s", response.url, stream.outcome)
+            item.rejected_reason = code_of(stream.outcome)
         if kind == SITEMAP_KIND and response.meta.get("nr_fallbacks"):
             found.extend(self._try_fallbacks(response.meta["nr_fallbacks"]))
         return found
@@ -618,12 +665,12 @@ class PortalSpider(Spider):
             yield from self._try_fallbacks(meta["nr_fallbacks"])
         yield from self._discovery_done(kind)
 
-    def count(self, key: str) -> None:
+    def count(self, key: str, by: int = 1) -> None:
         """Count a discovery figure in the crawler's stats, where the pipeline reads it at close."""
         # A spider built without a crawler (unit tests of its URL rules) has nowhere to count.
         stats = self.crawler.stats if hasattr(self, "crawler") else None
         if stats is not None:
-            stats.inc_value(f"newsroom/{key}")
+            stats.inc_value(f"newsroom/{key}", by)
 
     def claim(self, target: str) -> None:
         """Mark a normalised URL as seen in this run (counted as discovered)."""
