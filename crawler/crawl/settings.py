@@ -16,6 +16,9 @@ AUTOTHROTTLE_ENABLED = False
 DOWNLOAD_DELAY = 0.25
 RANDOMIZE_DOWNLOAD_DELAY = True
 CONCURRENT_REQUESTS = 32
+# Scrapy starts this many asyncio tasks for every response's output; the pipeline writes items
+# synchronously in batches, so 100 (the default) is only overhead per request.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10_000_000

@@ -29,6 +29,7 @@ from crawler.config import SiteConfig, site_config
 from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.items import NotModifiedItem, RawPageItem
 from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
+from crawler.crawl.pagescan import PageScan, scan_response
 from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, DiscoveryStream, SitemapEntry, parse_robots_sitemaps
 from crawler.extract.meta import ARTICLE_TYPES
 from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
@@ -129,17 +130,15 @@ def jsonld_types(raw: str) -> set[str]:
     return found
 
 
-def looks_like_article(response: TextResponse) -> bool:
+def looks_like_article(scan: PageScan, url: str) -> bool:
     """Cheap guess for crawl figures: og:type, then JSON-LD @type, then a dated permalink."""
-    og_type = (response.xpath('//meta[@property="og:type"]/@content').get() or "").strip().lower()
-    if og_type == "article":
+    if scan.og_type == "article":
         return True
-    for raw in response.xpath('//script[@type="application/ld+json"]/text()').getall():
-        if len(raw) < 1_000_000 and jsonld_types(raw) & ARTICLE_TYPES:
-            return True
-    if og_type:
+    if any(jsonld_types(raw) & ARTICLE_TYPES for raw in scan.jsonld):
+        return True
+    if scan.og_type:
         return False
-    return bool(DATED_PATH.search(urlsplit(response.url).path))
+    return bool(DATED_PATH.search(urlsplit(url).path))
 
 
 class PortalSpider(Spider):
@@ -424,7 +423,13 @@ class PortalSpider(Spider):
             yield NotModifiedItem(url=url, fetched_at=_now(), sitemap_lastmod=self.lastmods.get(url))
             yield from self._discovery_done(kind)
             return
-        item = self._page_item(response, url, meta["nr_via"], kind)
+        # One tag scan per stored page (no DOM): the article guess and the links both read it.
+        scan = (
+            scan_response(response)
+            if kind == PAGE_KIND and response.status < 300 and isinstance(response, TextResponse)
+            else None
+        )
+        item = self._page_item(response, url, meta["nr_via"], kind, scan)
         if meta.get("nr_redirect_to") and response.status in REDIRECT_STATUSES:
             # An old URL whose target this run fetches anyway: an alias row, not a broken page.
             item.final_url = meta["nr_redirect_to"]
@@ -439,11 +444,13 @@ class PortalSpider(Spider):
             yield from discovery
         else:
             yield item
-            if item.rejected_reason is None and isinstance(response, TextResponse):
-                yield from self._follow_links(response, depth, item.is_article)
+            if item.rejected_reason is None and scan is not None:
+                yield from self._follow_links(response, scan, depth, item.is_article)
         yield from self._discovery_done(kind)
 
-    def _page_item(self, response: Response, url: str, via: str, kind: str) -> RawPageItem:
+    def _page_item(
+        self, response: Response, url: str, via: str, kind: str, scan: PageScan | None = None
+    ) -> RawPageItem:
         content_type = response.headers.get(b"Content-Type")
         ctype = content_type.decode("latin-1") if content_type else None
         body = response.body
@@ -455,11 +462,8 @@ class PortalSpider(Spider):
         elif kind == PAGE_KIND and (not ctype or ctype.lower().startswith(HTML_TYPES)):
             reason = payload_problem(body)
         is_article = False
-        if reason is None and kind == PAGE_KIND and isinstance(response, TextResponse):
-            try:
-                is_article = looks_like_article(response)
-            except ValueError:  # undecodable markup: leave the verdict to the clean stage
-                is_article = False
+        if reason is None and scan is not None:
+            is_article = looks_like_article(scan, response.url)
             if is_article and self._outside_sections(urlsplit(response.url).path):
                 reason = Reason.OUTSIDE_SECTIONS
         return RawPageItem(
@@ -571,23 +575,26 @@ class PortalSpider(Spider):
         # Only sitemap lastmod decides a skip: feed dates and news publication dates do not change on edits.
         return self.request(entry.loc, via=via, depth=1, lastmod=entry.lastmod, article_hint=entry.is_news)
 
-    def _follow_links(self, response: TextResponse, depth: int, is_article: bool) -> Iterator[Request]:
+    def _follow_links(
+        self, response: Response, scan: PageScan, depth: int, is_article: bool
+    ) -> Iterator[Request]:
         listing = not is_article and is_section_url(response.url)
         if listing:
             depth = 0  # sections and the home page are where link depth is counted from
-            feeds = response.xpath(
-                '//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href'
-            ).getall()
-            for href in feeds:
-                request = self.request(response.urljoin(href.strip()), via="feed", kind=FEED_KIND)
+            for href in scan.feed_links:
+                request = self.request(response.urljoin(href), via="feed", kind=FEED_KIND)
                 if request is not None:
                     yield request
-            for href in response.xpath('//link[@rel="next"]/@href | //a[@rel="next"]/@href').getall():
-                request = self.request(response.urljoin(href.strip()), via="section", depth=0)
+            for href in scan.next_links:
+                request = self.request(response.urljoin(href), via="section", depth=0)
                 if request is not None:
                     yield request
-        for href in response.xpath("//a/@href").getall():
-            absolute = response.urljoin(href.strip())
+        # Menus and teasers repeat links: the scan keeps each distinct href once, and one already
+        # known in its normalised spelling skips normalisation (the most costly step per link).
+        for href in scan.links:
+            absolute = response.urljoin(href)
+            if absolute in self.seen:
+                continue
             target = self.crawl_url(absolute)
             if target is None or target in self.seen:
                 continue

@@ -1,0 +1,43 @@
+"""The crawl's tag scan reads the same links and article hints from a page as an HTML parser does."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from crawler.crawl.pagescan import scan_page, scan_response
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "extract").glob("*.html.gz"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name.split(".")[0])
+def test_scan_finds_what_the_dom_finds_on_real_pages(path: Path) -> None:
+    response = HtmlResponse("https://example.de/x/", body=gzip.decompress(path.read_bytes()))
+    scan = scan_response(response)
+    dom_links = list(dict.fromkeys(h.strip() for h in response.xpath("//a/@href").getall() if h.strip()))
+    assert scan.links == dom_links
+    og = (response.xpath('//meta[@property="og:type"]/@content').get() or "").strip().lower()
+    assert scan.og_type == og
+    jsonld = response.xpath('//script[@type="application/ld+json"]/text()').getall()
+    assert [s.strip() for s in scan.jsonld] == [s.strip() for s in jsonld]
+    feeds = response.xpath(
+        '//link[@rel="alternate"][contains(@type, "rss") or contains(@type, "atom")]/@href'
+    ).getall()
+    assert scan.feed_links == [f.strip() for f in feeds]
+
+
+def test_comments_scripts_and_entities_are_handled_like_a_parser() -> None:
+    page = b"""<html><head><meta property="og:type" content=" Article ">
+    <link rel=next href='/page/2/'><script type="application/ld+json">{"@type": "NewsArticle"}</script>
+    <script>document.write('<a href="/from-script/">')</script><!-- <a href="/commented/"> -->
+    <style>a[href="/from-style/"] {}</style></head>
+    <body><a href="/a/?x=1&amp;y=2">A</a><a class=x href=/b/>B</a><a href="/a/?x=1&amp;y=2">again</a>
+    <A HREF="/c/" rel="next">c</A></body></html>"""
+    scan = scan_page(page)
+    assert scan.links == ["/a/?x=1&y=2", "/b/", "/c/"]
+    assert scan.next_links == ["/page/2/", "/c/"]
+    assert scan.og_type == "article"
+    assert scan.jsonld == ['{"@type": "NewsArticle"}']
