@@ -61,21 +61,23 @@ def test_discovery_stops_at_the_discovery_cap_and_never_fetches_the_remaining_si
     assert [isinstance(o, RawPageItem) for o in out].count(True) == 1
 
     out = answer(spider, released[0], urlset(0, 400))
-    assert len(page_requests(out)) == 400
+    # Listed pages wait until every sitemap is read (so no page claims a URL before its sitemap does).
+    assert page_requests(out) == [] and len(spider.held_pages) == 400
     released += sitemap_requests(out)  # one finished, the next may start
     assert len(released) == SITEMAPS_IN_FLIGHT + 1
 
     out = answer(spider, released[1], urlset(400, 400))
     # Index entries + 400 + the rest up to the cap of 500 entries read; the rest of the document is not.
     assert spider.listed == 500
-    assert len(page_requests(out)) == 500 - children - 400
+    assert len(spider.held_pages) == 500 - children
     assert sitemap_requests(out) == []  # the children never handed to Scrapy are dropped
 
     for n, request in enumerate(released[2:], start=2):
         out = answer(spider, request, urlset(400 * n, 400))
-        assert page_requests(out) == [] and spider.listed == 500  # arrived after the cap: not parsed
+        assert spider.listed == 500  # arrived after the cap: not parsed
+    assert len(page_requests(out)) == 500 - children  # the last sitemap done: the listed pages go out
     # Discovery is over: navigation starts, and the page budget only counts what was requested.
-    assert {r.meta["nr_via"] for r in out if isinstance(r, Request)} == {"section", "feed"}
+    assert {r.meta["nr_via"] for r in out if isinstance(r, Request)} == {"sitemap", "section", "feed"}
     assert spider.requested == 1 + len(released) + (500 - children) + 2
     # Per-URL state is what was read, never what the unread rest of the site lists (dropped sitemaps stay
     # seen so that nothing requests them later).

@@ -183,6 +183,7 @@ class PortalSpider(Spider):
         self.listed = 0  # entries read from sitemaps and feeds, bounded by max_discovered
         self.max_discovered = self.config.max_discovered_urls
         self.sitemap_backlog: deque[Request] = deque()  # child sitemaps not handed to Scrapy yet
+        self.held_pages: deque[Request] = deque()  # listed pages, requested once discovery is done
         self.lastmods: dict[str, datetime] = {}
         self.fetch_state: dict[str, FetchState] = {}
         self.robots: Protego | None = None
@@ -393,14 +394,20 @@ class PortalSpider(Spider):
         self.discovery_pending -= 1
         yield from self._release_sitemaps()
         if self.discovery_pending <= 0 and not self.navigation_started:
+            yield from self._release_listed()
             yield from self.navigation_requests()
+
+    def _release_listed(self) -> Iterator[Request]:
+        """The pages the sitemaps listed, held until every sitemap was read."""
+        while self.held_pages:
+            yield self.held_pages.popleft()
 
     def on_idle(self) -> None:
         """Safety net: if discovery ended without starting navigation (e.g. robots.txt dropped), start it."""
         if self.navigation_started:
             return
         started = False
-        for request in self.navigation_requests():
+        for request in [*self._release_listed(), *self.navigation_requests()]:
             self.crawler.engine.crawl(request)
             started = True
         if started:
@@ -557,7 +564,13 @@ class PortalSpider(Spider):
                         self.sitemap_backlog.append(child)
                     continue
                 request = self._entry_request(entry, feed)
-                if request is not None:
+                if request is None:
+                    continue
+                if kind == SITEMAP_KIND and not self.navigation_started:
+                    # Fetched once every sitemap is read: a page fetched earlier would claim, at link
+                    # depth, URLs a later sitemap lists, and the crawl would depend on timing.
+                    self.held_pages.append(request)
+                else:
                     found.append(request)
             found.extend(self._release_sitemaps(parsing=1))
             if stream.ok:
