@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import os
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -28,6 +29,8 @@ from crawler.reasons import Reason, with_detail
 log = logging.getLogger(__name__)
 
 BATCH_PER_WORKER = 32
+# How often a clean that follows a running crawl looks for newly stored pages.
+FOLLOW_POLL_SECONDS = 0.25
 # Below this many pages a process pool costs more to start than it saves.
 MIN_PAGES_FOR_POOL = 24
 MAX_DEADLOCK_RETRIES = 5
@@ -462,8 +465,13 @@ def clean_pages(
     run_id: str | None = None,
     workers: int | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
+    follow: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Clean every raw page not cleaned yet (of run_id, or all), one transaction per batch."""
+    """Clean every raw page not cleaned yet (of run_id, or all), one transaction per batch.
+
+    With `follow`, pages are cleaned while a crawl still stores them: an empty backlog is polled
+    again until `follow` is set (the crawl ended), then what is left is drained.
+    """
     workers = workers or default_workers()
     totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     touched_runs: set[str] = set()
@@ -471,15 +479,20 @@ def clean_pages(
         deadlocks = 0
         while True:
             try:
+                # Read before claiming: a crawl that ended before this claim has committed all its rows.
+                crawl_over = follow is None or follow.is_set()
                 with conn, conn.cursor() as cur:
                     batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
-                    if not batch.size:
+                    if not batch.size and crawl_over:
                         break
                     for page_id in batch.crawl_rejected:
                         _mark_page(cur, page_id, "rejected", None, None)
                     outcomes = _write_results(
                         cur, batch.pages, _extract_all(pool, batch.pages), reclean=False
                     )
+                if not batch.size and follow is not None:
+                    follow.wait(FOLLOW_POLL_SECONDS)  # the crawl has stored nothing new yet
+                    continue
             except psycopg2.errors.DeadlockDetected:
                 # An overlapping clean locked the same articles in another order; Postgres rolled this
                 # batch back whole, so taking it again is safe. Bounded: a real fault still surfaces.

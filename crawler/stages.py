@@ -10,6 +10,7 @@ ledger (`crawl_runs.stats`) and can be re-run alone.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,8 +68,12 @@ def crawl(
     airflow_run_id: str | None = None,
     progress: bool = False,
     max_pages: int | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Fetch the site into raw_pages in a Scrapy subprocess; return the crawl figures (incl. run_id)."""
+    """Fetch the site into raw_pages in a Scrapy subprocess; return the crawl figures (incl. run_id).
+
+    Setting `stop` ends the crawl process early (the crawl then fails).
+    """
     from crawler.crawl.process import run_crawl
 
     url = _prepare(db_url)
@@ -79,7 +84,7 @@ def crawl(
     meter = Progress("crawl", enabled=progress)
     try:
         with _counting_stored_pages(url, run_id, meter):
-            figures = run_crawl(site_url, run_id, url, max_pages=max_pages)
+            figures = run_crawl(site_url, run_id, url, max_pages=max_pages, stop=stop)
     except Exception:
         with db.transaction(url) as cur:
             runs.finish_run(cur, run_id, "failed")
@@ -92,17 +97,32 @@ def crawl(
 
 
 def clean(
-    run_id: str | None = None, db_url: str | None = None, workers: int | None = None, progress: bool = False
+    run_id: str | None = None,
+    db_url: str | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    follow: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Extract articles from raw pages not cleaned yet (of run_id, or all); return the figures."""
+    """Extract articles from raw pages not cleaned yet (of run_id, or all); return the figures.
+
+    With `follow`, clean works beside a running crawl until the event is set, then drains the rest.
+    """
     from crawler import clean as clean_stage  # the extractor's imports: not for a crawl-only process
 
     url = _prepare(db_url)
     meter = Progress("clean", enabled=progress)
+
+    def on_batch(pages: int, rejected: int, articles: int) -> None:
+        # Beside a running crawl, the crawl's progress line is the one on screen.
+        if follow is None or follow.is_set():
+            meter.update(pages, rejected, articles)
+
     started = time.monotonic()
     conn = db.connect(url)
     try:
-        totals = clean_stage.clean_pages(conn, run_id=run_id, workers=workers, on_batch=meter.update)
+        totals = clean_stage.clean_pages(
+            conn, run_id=run_id, workers=workers, on_batch=on_batch, follow=follow
+        )
         meter.close()
         seconds = round(time.monotonic() - started, 2)
         figures: dict[str, Any] = {}
@@ -229,14 +249,36 @@ def run(
     A failed stage or quality check closes the run as failed and raises (QualityCheckFailed for checks).
     """
     url = _prepare(db_url)
-    crawl_figures = crawl(site_url, run_id=run_id, db_url=url, progress=progress, max_pages=max_pages)
-    run_id = crawl_figures["run_id"]
+    run_id = run_id or runs.new_run_id(site_url)
+    crawled, stop = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def crawl_beside_clean() -> None:
+        try:
+            outcome["crawl"] = crawl(
+                site_url, run_id=run_id, db_url=url, progress=progress, max_pages=max_pages, stop=stop
+            )
+        except BaseException as exc:  # re-raised in the caller's thread below
+            outcome["error"] = exc
+        finally:
+            crawled.set()
+
+    # Overlapped stages: the crawl (its own process; this thread only waits for it) stores pages while
+    # clean extracts those already stored, then drains the rest; dedupe follows right after.
+    crawler_thread = threading.Thread(target=crawl_beside_clean, name="crawl", daemon=True)
+    crawler_thread.start()
     try:
-        clean(run_id=run_id, db_url=url, workers=workers, progress=progress)
+        clean(run_id=run_id, db_url=url, workers=workers, progress=progress, follow=crawled)
+        crawler_thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        crawl_figures = outcome["crawl"]
         dedupe(run_id=run_id, db_url=url)
         check_quality(run_id, url, thresholds)
         publish(run_id, url)
     except BaseException:
+        stop.set()  # a failed or interrupted clean ends the crawl beside it (its process group)
+        crawler_thread.join()
         finish(run_id, url, "failed")
         raise
     with db.transaction(url) as cur:

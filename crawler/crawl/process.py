@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from crawler import procs
 # The directory that holds the `crawler` package (the checkout, or site-packages of an install).
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 LOG_TAIL_LINES = 60
+STOP_POLL_SECONDS = 0.5
 
 
 class CrawlFailed(RuntimeError):
@@ -49,9 +51,17 @@ def crawl_command(site_url: str, run_id: str, max_pages: int | None = None) -> l
 
 
 def run_crawl(
-    site_url: str, run_id: str, db_url: str, max_pages: int | None = None, log_file: str | None = None
+    site_url: str,
+    run_id: str,
+    db_url: str,
+    max_pages: int | None = None,
+    log_file: str | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Crawl site_url into raw_pages in a subprocess; return stats->'crawl' or raise CrawlFailed."""
+    """Crawl site_url into raw_pages in a subprocess; return stats->'crawl' or raise CrawlFailed.
+
+    Setting `stop` (from another thread) ends the crawl's process group early.
+    """
     env = {**os.environ, "DATABASE_URL": db_url}  # never in argv, where `ps` would show a password
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
     sink = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115 - closed below
@@ -70,6 +80,8 @@ def run_crawl(
             errors="replace",
         )
         with procs.group_stopped_on_exit(process):
+            if stop is not None:
+                threading.Thread(target=_stop_when_set, args=(stop, process), daemon=True).start()
             assert process.stdout is not None
             for line in process.stdout:
                 tail.append(line)
@@ -87,6 +99,15 @@ def run_crawl(
     if stats is None:
         raise CrawlFailed(f"crawl of {site_url} (run {run_id}) recorded no figures", log_tail)
     return stats
+
+
+def _stop_when_set(stop: threading.Event, process: subprocess.Popen[str]) -> None:
+    """Stop the crawl's process group once stop is set; return when the crawl ends by itself."""
+    while not stop.wait(STOP_POLL_SECONDS):
+        if process.poll() is not None:
+            return
+    if process.poll() is None:
+        procs.stop_group(process)
 
 
 def main(argv: list[str] | None = None) -> int:

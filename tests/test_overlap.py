@@ -1,0 +1,62 @@
+"""Overlapped stages: `run` cleans pages while its crawl still fetches, and leaves what separate stages leave."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg2.extensions
+import pytest
+
+from crawler import stages
+from crawler.quality import QualityCheckFailed
+from newsroom_demo.server import running_portal
+
+
+def outcome_counts(conn: psycopg2.extensions.connection, run_id: str) -> dict[str, int]:
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT coalesce(clean_outcome, 'uncleaned'), count(*) FROM raw_pages WHERE run_id = %s GROUP BY 1",
+            (run_id,),
+        )
+        return dict(cur.fetchall())
+
+
+def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(db_url: str, conn) -> None:
+    with running_portal(articles=120, seed=11, day=1) as server:
+        figures = stages.run(server.base_url, db_url=db_url, run_id="overlapped")
+    with conn, conn.cursor() as cur:
+        # Some page was cleaned before the crawl fetched its last page: the stages overlapped.
+        cur.execute(
+            """SELECT count(*) FILTER (WHERE cleaned_at < (SELECT max(fetched_at) FROM raw_pages
+                                                          WHERE run_id = 'overlapped'))
+               FROM raw_pages WHERE run_id = 'overlapped'"""
+        )
+        assert cur.fetchone()[0] > 0
+        cur.execute("SELECT count(*) FROM articles")
+        overlapped_articles = cur.fetchone()[0]
+    overlapped = outcome_counts(conn, "overlapped")
+    assert "uncleaned" not in overlapped  # the drain after the crawl left nothing behind
+    assert figures["clean"]["new"] == overlapped["new"] == overlapped_articles > 100
+
+    # The same site into a fresh set of tables with the stages one after another gives the same rows.
+    with conn, conn.cursor() as cur:
+        cur.execute("TRUNCATE articles, raw_pages, fetch_state, url_aliases, crawl_runs CASCADE")
+    with running_portal(articles=120, seed=11, day=1) as server:
+        stages.crawl(server.base_url, run_id="separate", db_url=db_url)
+        assert outcome_counts(conn, "separate") == {"uncleaned": sum(overlapped.values())}
+        stages.clean(run_id="separate", db_url=db_url)
+    assert outcome_counts(conn, "separate") == overlapped
+
+
+def test_an_overlapped_night_that_fetched_nothing_fails_and_leaves_no_crawl_thread(db_url: str, conn) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(QualityCheckFailed):
+        stages.run(f"http://127.0.0.1:{port}", db_url=db_url, run_id="dead")
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT status FROM crawl_runs WHERE run_id = 'dead'")
+        assert cur.fetchone()[0] == "failed"
+    assert not [t for t in threading.enumerate() if t.name == "crawl"]  # no crawl thread left behind
