@@ -58,8 +58,13 @@ def scan_page(body: bytes, encoding: str = "utf-8") -> PageScan:
             end = COMMENT_END.search(body, position)
             position = end.end() if end else len(body)
             continue
-        tag = match.group(1).lower()
-        attributes = _attributes(match.group(2), encoding)
+        tag, raw = match.group(1).lower(), match.group(2)
+        # Most tags are links without rel and metas other than og:type: parse only what can matter.
+        if tag == b"meta" and (og_found or b"og:type" not in raw):
+            continue
+        if tag == b"link" and b"rel" not in raw.lower():
+            continue
+        attributes = _attributes(raw, encoding)
         if tag == b"a":
             href = attributes.get("href")
             if href and href not in seen_links:
