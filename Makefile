@@ -40,6 +40,8 @@ airflow: install
 bench: install
 	$(BIN)/python benchmarks/dedupe_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/sitemap_memory_bench.py
+	$(BIN)/python benchmarks/first_night_bench.py
 	$(BIN)/python ../shared/tools/score_extraction.py
 
 clean-venv:
