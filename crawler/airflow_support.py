@@ -24,6 +24,45 @@ _RUN_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:@-]+")
 MAX_RUN_ID_LENGTH = 200
 
 
+# The asset both DAGs update. The Postgres provider validates `postgres://` URIs: host:port/database/schema/
+# table. The host is a logical name (the connection `news_db` says which server); what matters is that every
+# DAG spells the same URI.
+ARTICLES_ASSET_URI = "postgres://newsroom:5432/newsroom/public/articles"
+# Names a mapped instance of the site pipeline by its site in the UI (instead of "Map Index 3"): each task of
+# the group puts its site into the context first (Airflow renders the template with the task's context).
+SITE_MAP_INDEX_TEMPLATE = "{{ site }}"
+
+
+# --- per-deployment settings ------------------------------------------------------------------------
+
+
+def deployment_setting(key: str, fallback: float) -> float:
+    """A number from Airflow's config section [newsroom] (env AIRFLOW__NEWSROOM__<KEY>), else fallback.
+
+    Read when the DAG file is parsed: Airflow config is local to each component (no database or API call),
+    so retries and deadlines change per deployment without touching the DAGs.
+    """
+    try:
+        from airflow.sdk import conf
+    except ImportError:
+        return fallback
+    return float(conf.get("newsroom", key, fallback=str(fallback)))
+
+
+def retry_policy(retries: int, retry_delay_seconds: float, max_retry_delay_seconds: float) -> dict[str, Any]:
+    """default_args for retries: [newsroom] retries, retry_delay_seconds, max_retry_delay_seconds."""
+    from datetime import timedelta
+
+    delay = deployment_setting("retry_delay_seconds", retry_delay_seconds)
+    longest = deployment_setting("max_retry_delay_seconds", max_retry_delay_seconds)
+    return {
+        "retries": int(deployment_setting("retries", retries)),
+        "retry_delay": timedelta(seconds=delay),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(seconds=max(delay, longest)),
+    }
+
+
 # --- database ---------------------------------------------------------------------------------------
 
 
@@ -319,3 +358,51 @@ def vacuum_analyze(url: str, tables: Iterable[str] = ()) -> list[str]:
     finally:
         conn.close()
     return done
+
+
+# --- the night at a glance --------------------------------------------------------------------------
+
+
+def _count(value: Any) -> int:
+    """A figure that may be a number or a {reason: count} mapping, as one number."""
+    if isinstance(value, dict):
+        return sum(int(v) for v in value.values())
+    return int(value or 0)
+
+
+def night_summary(cur: Any, airflow_run_id: str) -> list[dict[str, Any]]:
+    """One row per site of an Airflow run, from the ledger: status, pages, new, updated, duplicates, rejects."""
+    cur.execute(
+        "SELECT site, status, stats FROM crawl_runs WHERE airflow_run_id = %s ORDER BY site",
+        (airflow_run_id,),
+    )
+    rows = []
+    for site, status, stats in cur.fetchall():
+        stats = stats or {}
+        crawl, clean, dedupe = (stats.get(k) or {} for k in ("crawl", "clean", "dedupe"))
+        rows.append(
+            {
+                "site": site,
+                "status": status,
+                "pages": _count(clean.get("pages", crawl.get("stored"))),
+                "new": _count(clean.get("new")),
+                "updated": _count(clean.get("updated")),
+                "duplicates": _count(dedupe.get("run_duplicates")),
+                "rejected": _count(clean.get("rejected")),
+            }
+        )
+    return rows
+
+
+def summary_markdown(rows: list[dict[str, Any]]) -> str:
+    """The night's figures as a Markdown table (what the summary task logs and returns)."""
+    columns = ("site", "status", "pages", "new", "updated", "duplicates", "rejected")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    if rows:
+        totals = {c: sum(row[c] for row in rows) for c in columns[2:]}
+        ok = sum(row["status"] == "success" for row in rows)
+        lines.append(
+            f"| **{len(rows)} sites** | {ok} ok | " + " | ".join(str(totals[c]) for c in columns[2:]) + " |"
+        )
+    return "\n".join(lines)

@@ -380,10 +380,16 @@ class Batch:
         return len(self.pages) + len(self.crawl_rejected) + self.redirects
 
 
-def _claim_batch(cur: Cursor, run_id: str | None, limit: int) -> Batch:
-    """Lock the next uncleaned pages and sort them by what has to happen to them."""
+def _claim_batch(
+    cur: Cursor, run_id: str | None, limit: int, page_range: tuple[int, int] | None = None
+) -> Batch:
+    """Lock the next uncleaned pages (of run_id, within page_range) and sort them by what has to happen."""
     condition = "cleaned_at IS NULL" + (" AND run_id = %s" if run_id else "")
-    params: tuple[Any, ...] = (run_id, limit) if run_id else (limit,)
+    params: tuple[Any, ...] = (run_id,) if run_id else ()
+    if page_range is not None:
+        condition += " AND page_id BETWEEN %s AND %s"
+        params += tuple(page_range)
+    params += (limit,)
     # SKIP LOCKED lets several clean processes share the backlog without cleaning a page twice.
     cur.execute(
         f"""SELECT {PAGE_COLUMNS}, rejected_reason, status FROM raw_pages WHERE {condition}
@@ -466,8 +472,9 @@ def clean_pages(
     workers: int | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
     follow: threading.Event | None = None,
+    page_range: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Clean every raw page not cleaned yet (of run_id, or all), one transaction per batch.
+    """Clean every raw page not cleaned yet (of run_id, within page_range, or all), a transaction per batch.
 
     With `follow`, pages are cleaned while a crawl still stores them: an empty backlog is polled
     again until `follow` is set (the crawl ended), then what is left is drained.
@@ -482,7 +489,7 @@ def clean_pages(
                 # Read before claiming: a crawl that ended before this claim has committed all its rows.
                 crawl_over = follow is None or follow.is_set()
                 with conn, conn.cursor() as cur:
-                    batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers)
+                    batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers, page_range)
                     if not batch.size and crawl_over:
                         break
                     for page_id in batch.crawl_rejected:
@@ -521,12 +528,17 @@ def reclean_pages(
     only_outdated: bool = True,
     workers: int | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
+    article_range: tuple[int, int] | None = None,
 ) -> dict[str, int]:
-    """Re-extract each article's latest raw page with the current extractor, without crawling again."""
+    """Re-extract each article's latest raw page (within article_range) with the current extractor."""
     workers = workers or default_workers()
     totals = {"pages": 0, "updated": 0, "unchanged": 0, "rejected": 0, "missing_raw_page": 0}
     condition = "a.extractor_version <> %s" if only_outdated else "TRUE"
     last_id = 0
+    if article_range is not None:
+        # The batches walk article ids upwards from last_id; the chunk's bounds are literals (ints).
+        condition += f" AND a.article_id <= {int(article_range[1])}"
+        last_id = int(article_range[0]) - 1
     with _executor(workers) as pool:
         while True:
             with conn, conn.cursor() as cur:
@@ -568,6 +580,33 @@ def reclean_pages(
             if on_batch:
                 on_batch(totals["pages"], totals["rejected"], totals["updated"] + totals["unchanged"])
     return totals
+
+
+def id_chunks(cur: Cursor, table: str, chunks: int, only_outdated: bool = False) -> list[tuple[int, int]]:
+    """Split the ids still to (re)clean into at most `chunks` contiguous ranges of about equal row count.
+
+    `raw_pages`: pages not cleaned yet (a clean backfill); `articles`: articles to re-extract (all, or
+    only those of older extractor versions). The ranges are what mapped tasks on any worker take.
+    """
+    if table == "raw_pages":
+        query = "SELECT page_id FROM raw_pages WHERE cleaned_at IS NULL"
+        params: tuple[Any, ...] = ()
+    elif table == "articles":
+        query = "SELECT article_id FROM articles" + (
+            " WHERE extractor_version <> %s" if only_outdated else ""
+        )
+        params = (extract.EXTRACTOR_VERSION,) if only_outdated else ()
+    else:
+        raise ValueError(f"no chunks of {table!r}")
+    chunks = max(1, chunks)
+    # ntile splits the ordered ids into equal-sized groups; each group's min and max bound one chunk.
+    cur.execute(
+        f"""SELECT min(id), max(id) FROM (SELECT id, ntile(%s) OVER (ORDER BY id) AS chunk
+                                           FROM ({query}) ids(id)) numbered
+            GROUP BY chunk ORDER BY chunk""",
+        (chunks, *params),
+    )
+    return [(int(lo), int(hi)) for lo, hi in cur.fetchall()]
 
 
 def run_clean_figures(cur: Cursor, run_id: str) -> dict[str, Any]:

@@ -166,8 +166,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `newsroom`."""
+    from crawler import __version__
+
     parser = argparse.ArgumentParser(prog="newsroom", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"newsroom {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("crawl", help="fetch a site into raw_pages")
@@ -249,7 +252,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except (db.NoDatabaseServer, db.MigrationError) as exc:
+        if args.verbose:
+            raise
+        # An installation problem, not a bug: one line says what to do.
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 1
     return result
 
 

@@ -31,6 +31,10 @@ class MigrationError(RuntimeError):
     """A migration file is malformed or was changed after it was applied."""
 
 
+class NoDatabaseServer(RuntimeError):
+    """Neither DATABASE_URL nor the embedded PostgreSQL (the `embedded` extra) is available."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: str
@@ -54,7 +58,14 @@ def embedded_data_dir() -> Path:
 
 def embedded_server_url() -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL of its maintenance database."""
-    import pgserver
+    try:
+        import pgserver
+    except ImportError:
+        # pgserver is an extra: a deployment with its own server sets DATABASE_URL and never needs it.
+        raise NoDatabaseServer(
+            "no database: set DATABASE_URL=postgresql://… or install the embedded server "
+            "(pip install 'newsroom[embedded]')"
+        ) from None
 
     # pgserver reports every handle it opens and, at interpreter exit, the ones it leaves running;
     # neither helps a user, and the exit-time lines can hit streams that are already closed.

@@ -102,8 +102,9 @@ def clean(
     workers: int | None = None,
     progress: bool = False,
     follow: threading.Event | None = None,
+    page_range: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Extract articles from raw pages not cleaned yet (of run_id, or all); return the figures.
+    """Extract articles from raw pages not cleaned yet (of run_id, within page_range, or all).
 
     With `follow`, clean works beside a running crawl until the event is set, then drains the rest.
     """
@@ -121,7 +122,12 @@ def clean(
     conn = db.connect(url)
     try:
         totals = clean_stage.clean_pages(
-            conn, run_id=run_id, workers=workers, on_batch=on_batch, follow=follow
+            conn,
+            run_id=run_id,
+            workers=workers,
+            on_batch=on_batch,
+            follow=follow,
+            page_range=(page_range[0], page_range[1]) if page_range else None,  # JSON gives a list
         )
         meter.close()
         seconds = round(time.monotonic() - started, 2)
@@ -142,9 +148,13 @@ def clean(
 
 
 def reclean(
-    db_url: str | None = None, only_outdated: bool = True, workers: int | None = None, progress: bool = False
+    db_url: str | None = None,
+    only_outdated: bool = True,
+    workers: int | None = None,
+    progress: bool = False,
+    article_range: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """Re-extract stored raw pages with the current extractor, without crawling again."""
+    """Re-extract stored raw pages (of articles within article_range) with the current extractor."""
     from crawler import clean as clean_stage
 
     url = _prepare(db_url)
@@ -157,6 +167,7 @@ def reclean(
                 only_outdated=only_outdated,
                 workers=workers,
                 on_batch=meter.update,
+                article_range=(article_range[0], article_range[1]) if article_range else None,
             )
         )
     finally:
@@ -164,6 +175,14 @@ def reclean(
     meter.close()
     log.info("reclean: %s", _summary(figures))
     return figures
+
+
+def chunks(table: str, count: int, db_url: str | None = None, only_outdated: bool = False) -> list[list[int]]:
+    """Id ranges [lo, hi] of the work left in table (raw_pages: clean backlog, articles: reclean)."""
+    from crawler import clean as clean_stage
+
+    with db.transaction(_prepare(db_url)) as cur:
+        return [[lo, hi] for lo, hi in clean_stage.id_chunks(cur, table, count, only_outdated)]
 
 
 def dedupe(run_id: str | None = None, db_url: str | None = None, rebuild: bool = False) -> dict[str, Any]:

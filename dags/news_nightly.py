@@ -12,7 +12,18 @@ For each site (one mapped task group instance per site):
 * **quality_checks** fails the site when the night looks wrong (nothing seen, too many articles without
   title/date/body, too many rejected pages, a drop against the last nights); thresholds are DAG params.
 * **publish** refreshes what analysts query (`crawler.analytics.publish`), closes the run in the ledger
-  (`crawl_runs.status = 'success'`) and updates the asset `postgres://newsroom/articles`.
+  (`crawl_runs.status = 'success'`) and updates the asset `postgres://newsroom:5432/newsroom/public/articles`.
+
+Mapped instances are named by their site. **summary** (after every site, failed or not) logs and returns the
+night at a glance: per site pages, articles new/updated, duplicates, rejects.
+
+**One crawl per host at a time**, across every Celery worker: the crawl process holds a Postgres advisory lock
+keyed by the host (`crawler.hostlock`), so politeness does not multiply with workers.
+
+**Per deployment** (Airflow config `[newsroom]`, env `AIRFLOW__NEWSROOM__…`): `retries`,
+`retry_delay_seconds`, `max_retry_delay_seconds`, `night_deadline_seconds` (deadline alert when a night is
+still running that long after it was queued). Alerts (failed task, overrun) go to the connection
+`news_alerts` (http/https webhook or smtp), else only to the log.
 
 **Sites**: run conf `{"sites": ["https://…", …]}` (manual trigger) › Airflow Variable `news_sites`
 (JSON list of URLs) › `crawler/sites.toml`.
@@ -31,27 +42,37 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task, task_group
+from airflow.sdk import Asset, Param, dag, get_current_context, task, task_group, teardown
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
-from crawler.airflow_support import on_task_failure
+from crawler.airflow_support import (
+    ARTICLES_ASSET_URI,
+    SITE_MAP_INDEX_TEMPLATE,
+    deployment_setting,
+    on_task_failure,
+    retry_policy,
+)
+from crawler.notify import FailureNotifier, deadline_missed
 
 log = logging.getLogger(__name__)
 
-ARTICLES = Asset("postgres://newsroom/articles")
+ARTICLES = Asset(ARTICLES_ASSET_URI)
+NIGHT_DEADLINE = timedelta(seconds=deployment_setting("night_deadline_seconds", 6 * 3600))
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "newsroom",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=30),
+    **retry_policy(retries=2, retry_delay_seconds=300, max_retry_delay_seconds=1800),
     "execution_timeout": timedelta(minutes=30),
-    "on_failure_callback": on_task_failure,
+    "on_failure_callback": [on_task_failure, FailureNotifier()],
 }
 
 
-def _context() -> tuple[Any, dict[str, Any]]:
+def _context(site_run: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The run and its params; with site_run, names this mapped instance by its site."""
     context = get_current_context()
+    if site_run is not None:
+        context["site"] = site_run["site"]  # type: ignore[typeddict-unknown-key]
     return context["dag_run"], dict(context["params"])
 
 
@@ -62,6 +83,13 @@ def _context() -> tuple[Any, dict[str, Any]]:
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=12),
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=NIGHT_DEADLINE,
+        callback=AsyncCallback(
+            deadline_missed, kwargs={"dag_id": "news_nightly", "deadline": str(NIGHT_DEADLINE)}
+        ),
+    ),
     default_args=DEFAULT_ARGS,
     tags=["newsroom", "crawl", "nightly"],
     doc_md=__doc__,
@@ -125,13 +153,13 @@ def news_nightly() -> None:
         log.info("crawling %d site(s) from %s: %s", len(chosen), source, ", ".join(s["url"] for s in chosen))
         return chosen
 
-    @task(execution_timeout=timedelta(hours=6))
+    @task(execution_timeout=timedelta(hours=6), map_index_template=SITE_MAP_INDEX_TEMPLATE)
     def crawl(site_run: dict[str, str]) -> dict[str, Any]:
         """Fetch one site into raw_pages (Scrapy subprocess); return the crawl figures."""
         from crawler import stages
         from crawler.airflow_support import database_label, figures_line, news_db_url
 
-        dag_run, params = _context()
+        dag_run, params = _context(site_run)
         url = news_db_url()
         log.info("crawl %s as run %s into %s", site_run["url"], site_run["run_id"], database_label(url))
         extra = {"max_pages": params["max_pages"]} if params.get("max_pages") else {}
@@ -143,29 +171,30 @@ def news_nightly() -> None:
         figures = {k: v for k, v in figures.items() if k not in ("run_id", "site")}
         return {**site_run, "crawl": figures}
 
-    @task(execution_timeout=timedelta(hours=2))
+    @task(execution_timeout=timedelta(hours=2), map_index_template=SITE_MAP_INDEX_TEMPLATE)
     def clean(crawled: dict[str, Any]) -> dict[str, Any]:
         """Extract articles from the run's raw pages (a process pool, in a fresh process); return figures."""
         from crawler.airflow_support import figures_line, news_db_url, run_stage_in_subprocess
 
-        _, params = _context()
+        _, params = _context(crawled)
         figures = run_stage_in_subprocess(
             "clean", run_id=crawled["run_id"], db_url=news_db_url(), workers=params.get("clean_workers")
         )
         log.info("%s – %s", crawled["site"], figures_line("clean", figures))
         return {**_site_run(crawled), "clean": figures}
 
-    @task(execution_timeout=timedelta(hours=1))
+    @task(execution_timeout=timedelta(hours=1), map_index_template=SITE_MAP_INDEX_TEMPLATE)
     def dedupe(cleaned: dict[str, Any]) -> dict[str, Any]:
         """Mark duplicates among the articles; return the dedupe figures."""
         from crawler import stages
         from crawler.airflow_support import figures_line, news_db_url
 
+        _context(cleaned)
         figures = stages.dedupe(run_id=cleaned["run_id"], db_url=news_db_url())
         log.info("%s – %s", cleaned["site"], figures_line("dedupe", figures))
         return {**_site_run(cleaned), "dedupe": figures}
 
-    @task(retries=0, execution_timeout=timedelta(minutes=15))
+    @task(retries=0, execution_timeout=timedelta(minutes=15), map_index_template=SITE_MAP_INDEX_TEMPLATE)
     def quality_checks(deduped: dict[str, Any]) -> dict[str, Any]:
         """Fail the site's run (without retrying) when the night looks wrong."""
         from airflow.exceptions import AirflowFailException
@@ -173,7 +202,7 @@ def news_nightly() -> None:
         from crawler import quality, stages
         from crawler.airflow_support import news_db_url
 
-        _, params = _context()
+        _, params = _context(deduped)
         try:
             report = stages.check_quality(
                 deduped["run_id"], news_db_url(), quality.Thresholds.from_mapping(params)
@@ -182,12 +211,18 @@ def news_nightly() -> None:
             raise AirflowFailException(str(failed)) from None
         return {**_site_run(deduped), "quality": report.as_dict()}
 
-    @task(outlets=[ARTICLES], max_active_tis_per_dagrun=1, execution_timeout=timedelta(minutes=30))
+    @task(
+        outlets=[ARTICLES],
+        max_active_tis_per_dagrun=1,
+        execution_timeout=timedelta(minutes=30),
+        map_index_template=SITE_MAP_INDEX_TEMPLATE,
+    )
     def publish(checked: dict[str, Any]) -> dict[str, Any]:
         """Refresh what analysts query, close the run as successful; return everything the ledger holds."""
         from crawler import stages
         from crawler.airflow_support import news_db_url
 
+        _context(checked)
         url = news_db_url()
         figures = stages.publish(checked["run_id"], url)
         stats = stages.finish(checked["run_id"], url)
@@ -198,7 +233,27 @@ def news_nightly() -> None:
     def site_pipeline(site_run: dict[str, str]) -> None:
         publish(quality_checks(dedupe(clean(crawl(site_run)))))
 
-    site_pipeline.expand(site_run=resolve_sites())
+    # A teardown: runs after every site, failed or not, and (unlike a plain all_done leaf) does not decide the
+    # night's state, so a failed site still fails the run.
+    @teardown
+    @task(retries=0, execution_timeout=timedelta(minutes=5))
+    def summary() -> dict[str, Any]:
+        """The night at a glance, per site: pages, articles new/updated, duplicates, rejects, status."""
+        from crawler import db
+        from crawler.airflow_support import news_db_url, night_summary, summary_markdown
+
+        dag_run, _ = _context()
+        conn = db.connect(news_db_url())
+        try:
+            with conn, conn.cursor() as cur:
+                rows = night_summary(cur, dag_run.run_id)
+        finally:
+            conn.close()
+        table = summary_markdown(rows)
+        log.info("night %s:\n%s", dag_run.run_id, table)
+        return {"sites": rows, "markdown": table}
+
+    site_pipeline.expand(site_run=resolve_sites()) >> summary()
 
 
 def _site_run(figures: dict[str, Any]) -> dict[str, str]:

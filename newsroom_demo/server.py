@@ -89,10 +89,13 @@ def serve(
 
 @contextmanager
 def running_portal(
-    articles: int = 200, seed: int = 1, day: int = 1, port: int = 0, **kw: Any
+    articles: int = 200, seed: int = 1, day: int = 1, port: int = 0, host: str = "127.0.0.1", **kw: Any
 ) -> Iterator[PortalServer]:
-    """The portal on loopback (port 0: any free port) in a background thread, shut down on exit."""
-    httpd = _make_server("127.0.0.1", port, articles, seed, day, **kw)
+    """The portal on a loopback address (port 0: any free port) in a background thread, shut down on exit.
+
+    Another host (127.0.0.2, …) makes another site: sites are told apart by host, not port.
+    """
+    httpd = _make_server(host, port, articles, seed, day, **kw)
     thread = threading.Thread(target=httpd.serve_forever, name="demo-portal", daemon=True)
     thread.start()
     try:

@@ -10,7 +10,10 @@
 #   AIRFLOW_ADMIN_PASSWORD    its password                                   (default: admin)
 #   AIRFLOW_LOG_SERVER_PORT   task log server port                           (default: 8793)
 #   AIRFLOW_TRIGGER_LOG_PORT  triggerer log server port                      (default: 8794)
-#   AIRFLOW__DATABASE__SQL_ALCHEMY_CONN  Airflow's metadata DB               (default: SQLite in AIRFLOW_HOME)
+#   AIRFLOW__DATABASE__SQL_ALCHEMY_CONN  Airflow's metadata DB               (default: SQLite in AIRFLOW_HOME;
+#                             postgresql+psycopg2://… for anything beyond trying it out)
+#   AIRFLOW__API_AUTH__JWT_SECRET  signs the tokens tasks use on the execution API (default: generated once
+#                             into AIRFLOW_HOME, so restarts keep it)
 #   AIRFLOW_CONN_NEWS_DB / DATABASE_URL  the newsroom database the DAGs write (default: embedded Postgres)
 set -euo pipefail
 
@@ -37,10 +40,20 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
 # SQLite metadata: keep the number of concurrently running tasks small (one writer at a time).
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"
+# One secret for every component that signs or checks execution-API tokens; generated once, kept in
+# AIRFLOW_HOME (not in the repository).
+if [[ -z "${AIRFLOW__API_AUTH__JWT_SECRET:-}" ]]; then
+    secret_file="$AIRFLOW_HOME/jwt_secret"
+    [[ -s "$secret_file" ]] || (umask 077 && python -c 'import secrets; print(secrets.token_urlsafe(48))' >"$secret_file")
+    AIRFLOW__API_AUTH__JWT_SECRET="$(cat "$secret_file")"
+    export AIRFLOW__API_AUTH__JWT_SECRET
+fi
 export AIRFLOW__API__HOST="$bind_host"
 export AIRFLOW__API__PORT="$port"
 export AIRFLOW__API__BASE_URL="http://localhost:$port"
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://localhost:$port/execution/"
+# The default 5 s is too short on a busy machine: a slow first answer of the API server fails the task's start.
+export AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT="${AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT:-60}"
 export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${AIRFLOW_LOG_SERVER_PORT:-8793}"
 export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT="${AIRFLOW_TRIGGER_LOG_PORT:-8794}"
 

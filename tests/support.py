@@ -1,12 +1,15 @@
-"""Helpers shared by tests: running the `newsroom` command as a user would."""
+"""Helpers shared by tests: the `newsroom` command as a user runs it, Airflow's REST API, a webhook receiver."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psycopg2.extensions
 
@@ -41,3 +44,85 @@ def airflow_conn_json(url: str) -> str:
             "schema": dsn.get("dbname"),
         }
     )
+
+
+class WebhookReceiver:
+    """A loopback HTTP server that records the JSON bodies POSTed to it (an alert webhook's far end)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received: list[dict[str, object]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append({"path": self.path, **json.loads(body)})
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self._httpd.server_address[1])
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def connection_json(self, endpoint: str = "hooks/newsroom") -> str:
+        """This receiver as an Airflow http connection (AIRFLOW_CONN_NEWS_ALERTS)."""
+        return json.dumps(
+            {"conn_type": "http", "host": "127.0.0.1", "port": self.port, "extra": {"endpoint": endpoint}}
+        )
+
+    def __enter__(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Api:
+    """The Airflow 3 REST API with a JWT from /auth/token."""
+
+    def __init__(self, base: str, user: str = "admin", password: str = "admin") -> None:
+        self.base = base
+        self.user = user
+        self.password = password
+        self.token: str | None = None
+
+    def _request(self, method: str, path: str, body: Any = None, auth: bool = True) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if auth:
+            request.add_header("Authorization", f"Bearer {self.login()}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def login(self) -> str:
+        if self.token is None:
+            reply = self._request(
+                "POST", "/auth/token", {"username": self.user, "password": self.password}, auth=False
+            )
+            self.token = reply["access_token"]
+        return self.token
+
+    def get(self, path: str) -> Any:
+        return self._request("GET", path)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self._request("POST", path, body)
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self._request("PATCH", path, body)

@@ -130,10 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     settings.setmodule("crawler.crawl.settings", priority="project")
     if args.log_file:
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, site=args.site, run_id=args.run_id, max_pages=args.max_pages)
-    process.start()
+    from crawler import db
+    from crawler.hostlock import crawl_lock
+    from crawler.urls import site_key
+
+    # The fetching process holds the host's lock (not the task that started it), so a crawl orphaned
+    # by a lost worker still blocks a retry of the same host until it is really gone.
+    lock_url = str(settings.get("NEWSROOM_DATABASE_URL") or "") or db.database_url()
+    with crawl_lock(lock_url, site_key(args.site)):
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(PortalSpider)
+        process.crawl(crawler, site=args.site, run_id=args.run_id, max_pages=args.max_pages)
+        process.start()
     stats = crawler.stats
     reason = stats.get_value("finish_reason") if stats else None
     failure = stats.get_value("newsroom/failure") if stats else None
