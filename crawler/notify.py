@@ -110,7 +110,11 @@ async def deadline_missed(context: Mapping[str, Any] | None = None, **kwargs: An
     import asyncio
 
     dag_run = (context or {}).get("dag_run") or {}
-    run_id = dag_run.get("run_id") if isinstance(dag_run, Mapping) else getattr(dag_run, "run_id", None)
+    # The scheduler passes the run as the REST API shows it (a dict with dag_run_id), not a DagRun object.
+    if isinstance(dag_run, Mapping):
+        run_id = dag_run.get("dag_run_id") or dag_run.get("run_id")
+    else:
+        run_id = getattr(dag_run, "run_id", None)
     dag_id = kwargs.get("dag_id") or (dag_run.get("dag_id") if isinstance(dag_run, Mapping) else None)
     text = (
         f"newsroom night OVERRUN: dag {dag_id}, run {run_id} is still running"
