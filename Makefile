@@ -27,7 +27,6 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
-# Real services (tests/integration): a Debian WordPress on loopback; installs its packages when root.
 # Real services (tests/integration): a Debian WordPress on loopback (installs its packages when root); the
 # built wheel in a fresh venv; Airflow with two Celery workers (the machine's Redis and PostgreSQL).
 test-integration: install-celery
