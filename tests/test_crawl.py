@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +43,25 @@ def request_log(server: PortalServer) -> Iterator[list[str]]:
     server.portal.respond = respond  # type: ignore[method-assign]
     try:
         yield seen
+    finally:
+        server.portal.respond = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def request_times(server: PortalServer) -> Iterator[list[float]]:
+    """When the portal received each request (time.monotonic) while the block runs."""
+    times: list[float] = []
+    lock = threading.Lock()
+    original = server.portal.respond
+
+    def respond(path_with_query: str, request_headers: Any) -> Any:
+        with lock:
+            times.append(time.monotonic())
+        return original(path_with_query, request_headers)
+
+    server.portal.respond = respond  # type: ignore[method-assign]
+    try:
+        yield times
     finally:
         server.portal.respond = original  # type: ignore[method-assign]
 
@@ -211,6 +232,30 @@ def test_allowed_sections_keep_articles_of_other_sections_out(
     assert {
         r["reason"] for r in page_rows if r["status"] == 200 and normalize_url(r["final_url"]) in stories
     } <= {None, "outside_sections"}
+
+
+def test_requests_flow_at_the_politeness_limit(
+    db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a delay of d, one request may start every d: requests must arrive d apart all night, not in
+    # bursts with idle seconds between them, and never closer.
+    delay = 0.2
+    with running_portal(articles=20, seed=8, bad_pages=False) as server, request_times(server) as times:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f"[defaults]\ndownload_delay = {delay}\nconcurrent_requests = 4\n\n"
+            f'[[site]]\nbase_url = "{server.base_url}"\n',
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("NEWSROOM_SITES_FILE", str(sites))
+        stats = run_crawl(server.base_url, "flow", db_url)
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    assert len(times) == stats["requested"] > 50
+    # Politeness: no two requests closer than the delay (a little timer slack allowed).
+    assert gaps[0] >= 0.8 * delay
+    # Flow: the typical gap is the delay itself, and long gaps are rare (a noisy machine may stall a few).
+    assert gaps[len(gaps) // 2] < 1.25 * delay
+    assert sum(g > 2 * delay for g in gaps) <= len(gaps) // 20
 
 
 def base_paths(page_rows: list[dict[str, Any]]) -> set[str]:

@@ -18,6 +18,7 @@ from crawler.extract.authors import clean_authors, split_authors
 from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
 from crawler.extract.dates import parse_date
+from crawler.extract.listing import page_listing_reason
 from crawler.extract.meta import (
     ARTICLE_TYPES,
     NON_ARTICLE_TYPES,
@@ -213,6 +214,9 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
 
+    # What the site says the page is (body classes, teasers), read before trafilatura prunes the tree.
+    declared = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
+    listing = page_listing_reason(tree, declared)
     # The lead is searched on the intact tree, before trafilatura's pass prunes it.
     lead, lead_source = _lead(tree, page)
     raw_text = extract_text(tree, url)
@@ -234,6 +238,8 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
         sources.setdefault("language", "meta")
     article.is_paywalled = _paywalled(tree, page, article.word_count)
     article.rejected_reason = _rejection(page, article, url)
+    if article.rejected_reason is None and listing:
+        article.rejected_reason = with_detail(Reason.NOT_ARTICLE, f"listing page ({listing})")
     return article
 
 

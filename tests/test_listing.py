@@ -1,0 +1,85 @@
+"""Listing pages (archives, category/tag/author/date pages, blog index) never become articles."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from crawler.extract import extract_article
+from crawler.extract.listing import listing_reason, page_listing_reason
+from newsroom_demo.content import generate_story
+
+
+def classic_page(body_class: str, main: str, head: str = "") -> str:
+    """A Twenty Twenty-One-like page: no JSON-LD, no og: tags, only what WordPress core prints."""
+    return (
+        '<!doctype html><html lang="de-DE"><head><meta charset="UTF-8">'
+        "<title>Oktober 2025 – Stadtanzeiger</title>"
+        f'<link rel="https://api.w.org/" href="http://wp.test/wp-json/">{head}</head>'
+        f'<body class="{body_class}"><div id="page" class="site"><main id="main" class="site-main">{main}'
+        '</main><aside class="widget-area"><section class="widget widget_archive"><h2>Archiv</h2><ul>'
+        '<li><a href="http://wp.test/2025/11/">November 2025</a></li>'
+        '<li><a href="http://wp.test/2025/10/">Oktober 2025</a></li></ul></section></aside></div></body></html>'
+    )
+
+
+def teasers(n: int) -> str:
+    return "".join(
+        f'<article id="post-{i}" class="post-{i} post type-post status-publish format-standard hentry '
+        f'category-politik entry"><header class="entry-header"><h2 class="entry-title default-max-width">'
+        f'<a href="http://wp.test/2025/10/0{i}/meldung-{i}/">Meldung Nummer {i}</a></h2></header>'
+        f'<div class="entry-content"><p>{generate_story(4, i).lead}</p></div></article>'
+        for i in range(1, n + 1)
+    )
+
+
+MONTH_ARCHIVE = classic_page(
+    "archive date logged-out wp-embed-responsive is-light-theme no-js hfeed",
+    '<header class="page-header alignwide"><h1 class="page-title">Monat: <span>Oktober 2025</span></h1>'
+    f"</header>{teasers(10)}",
+    '<link rel="next" href="http://wp.test/2025/10/page/2/">',
+)
+SINGLE_POST = classic_page(
+    "post-template-default single single-post postid-7 single-format-standard wp-embed-responsive",
+    '<article id="post-7" class="post-7 post type-post status-publish hentry category-politik entry">'
+    '<header class="entry-header"><h1 class="entry-title">Meldung Nummer 7</h1></header>'
+    f'<div class="entry-content">{"".join(f"<p>{p}</p>" for p in generate_story(4, 7).paragraphs)}</div></article>'
+    f'<nav class="related">{teasers(3)}</nav>',
+)
+
+
+@pytest.mark.parametrize(
+    ("body_class", "expected"),
+    [
+        ("archive date", "body class archive date"),
+        ("archive category category-politik category-3", "body class archive category"),
+        ("archive tag tag-haushalt", "body class archive tag"),
+        ("archive author author-redaktion author-2", "body class archive author"),
+        ("home blog", "body class blog"),
+        ("archive date paged paged-2 date-paged-2", "body class archive date paged"),
+        ("post-template-default single single-post postid-5", None),
+        ("page-template-default page page-id-2", None),
+    ],
+)
+def test_wordpress_body_classes_name_the_template(body_class: str, expected: str | None) -> None:
+    assert listing_reason(body_class, teasers=0, paginated=False, declared_article=False) == expected
+
+
+def test_teasers_and_pagination_mark_a_listing_without_body_classes() -> None:
+    assert listing_reason("", teasers=5, paginated=False, declared_article=False) == "5 post teasers"
+    assert listing_reason("", teasers=2, paginated=True, declared_article=False) == (
+        "2 post teasers and pagination"
+    )
+    assert listing_reason("", teasers=1, paginated=True, declared_article=False) is None
+    # A post with a related-posts block declares itself an article: its teasers do not make it a list.
+    assert listing_reason("", teasers=6, paginated=True, declared_article=True) is None
+
+
+def test_a_classic_theme_monthly_archive_is_not_an_article() -> None:
+    tree = lxml.html.fromstring(MONTH_ARCHIVE)
+    assert page_listing_reason(tree, declared_article=False) == "body class archive date"
+    archive = extract_article(MONTH_ARCHIVE.encode(), url="http://wp.test/2025/10/")
+    assert archive.word_count > 200  # long enough to pass for an article by length alone
+    assert archive.rejected_reason == "not_article: listing page (body class archive date)"
+    post = extract_article(SINGLE_POST.encode(), url="http://wp.test/2025/10/07/meldung-7/")
+    assert post.rejected_reason is None
