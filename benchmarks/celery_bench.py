@@ -24,7 +24,7 @@ from celery_deploy import celery_deployment  # noqa: E402
 from crawler import db  # noqa: E402
 from newsroom_demo.server import running_portal  # noqa: E402
 
-ARTICLES = 150
+ARTICLES = 100
 NIGHT_TIMEOUT = 3000
 
 
