@@ -172,6 +172,9 @@ def site_runs(urls: Iterable[str], airflow_run_id: str) -> list[dict[str, str]]:
 _RESULT_MARK = "NEWSROOM-STAGE-RESULT "
 _STAGE_RUNNER = f"""
 import json, logging, sys
+from crawler import procs
+procs.die_with_parent()  # a task process killed outright (SIGKILL) takes its stage along
+procs.raise_on_termination()  # SIGTERM from the task: the stage closes its run and stops its children
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 from crawler import stages
 result = getattr(stages, sys.argv[1])(**json.loads(sys.argv[2]))
@@ -202,22 +205,24 @@ def run_stage_in_subprocess(stage: str, timeout: float | None = None, **kwargs: 
     command = [sys.executable, "-c", _STAGE_RUNNER, stage, json.dumps(kwargs)]
     result: dict[str, Any] | None = None
     tail: deque[str] = deque(maxlen=40)
-    with subprocess.Popen(
+    from crawler import procs
+
+    # A process group of its own: a timed-out or killed task (Airflow's SIGTERM, on_kill) ends the
+    # stage and everything it started (the crawl's Scrapy process, clean's forkserver and workers).
+    process = procs.start_group(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    ) as process:
+    )
+    with procs.group_stopped_on_exit(process):
         assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                line = line.rstrip("\n")
-                if line.startswith(_RESULT_MARK):
-                    result = json.loads(line[len(_RESULT_MARK) :])
-                    continue
-                tail.append(line)
-                log.info("[%s] %s", stage, line)
-            process.wait(timeout=timeout)
-        except BaseException:  # timeout, task killed: do not leave the stage running on its own
-            process.kill()
-            raise
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            if line.startswith(_RESULT_MARK):
+                result = json.loads(line[len(_RESULT_MARK) :])
+                continue
+            tail.append(line)
+            log.info("[%s] %s", stage, line)
+        process.wait(timeout=timeout)
+        process.stdout.close()
     if process.returncode != 0 or result is None:
         raise StageFailed(f"stage {stage} exited with {process.returncode}:\n" + "\n".join(tail))
     return result

@@ -611,12 +611,28 @@ def id_chunks(cur: Cursor, table: str, chunks: int, only_outdated: bool = False)
 
 def run_clean_figures(cur: Cursor, run_id: str) -> dict[str, Any]:
     """The clean figures of one run, derived from what its pages became (so a re-run reports the same)."""
+    cur.execute("SELECT count(*) FROM raw_pages WHERE run_id = %s AND cleaned_at IS NOT NULL", (run_id,))
+    pages = int(cur.fetchone()[0])
+    # Articles, not pages, and from the tables rather than from counters: an article is new in the run
+    # whose page was the first stored for it, so a retried crawl (whose first attempt's pages are gone)
+    # or an overlapping run cannot count it as unchanged, or twice.
     cur.execute(
-        """SELECT clean_outcome, count(*) FROM raw_pages
-           WHERE run_id = %s AND cleaned_at IS NOT NULL GROUP BY clean_outcome""",
-        (run_id,),
+        """WITH touched AS (
+               SELECT DISTINCT article_id FROM raw_pages
+               WHERE run_id = %(run)s AND clean_outcome IN ('new', 'updated', 'unchanged')),
+           firsts AS (
+               SELECT t.article_id,
+                      (SELECT q.run_id FROM raw_pages q WHERE q.article_id = t.article_id
+                       ORDER BY q.fetched_at, q.page_id LIMIT 1) AS first_run
+               FROM touched t)
+           SELECT count(*) FILTER (WHERE f.first_run = %(run)s),
+                  count(*) FILTER (WHERE f.first_run <> %(run)s AND (a.run_id = %(run)s AND a.version > 1
+                      OR EXISTS (SELECT 1 FROM raw_pages p WHERE p.run_id = %(run)s
+                                 AND p.article_id = f.article_id AND p.clean_outcome = 'updated')))
+           FROM firsts f JOIN articles a ON a.article_id = f.article_id""",
+        {"run": run_id},
     )
-    outcomes = dict(cur.fetchall())
+    new, updated = cur.fetchone()
     cur.execute(
         """SELECT split_part(rejected_reason, ':', 1), count(*) FROM raw_pages
            WHERE run_id = %s AND rejected_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC""",
@@ -637,10 +653,10 @@ def run_clean_figures(cur: Cursor, run_id: str) -> dict[str, Any]:
     )
     total, *filled = cur.fetchone()
     return {
-        "pages": sum(outcomes.values()),
-        "new": outcomes.get("new", 0),
-        "updated": outcomes.get("updated", 0),
-        "unchanged": outcomes.get("unchanged", 0),
+        "pages": pages,
+        "new": new,
+        "updated": updated,
+        "unchanged": total - new - updated,
         "rejected": rejected,
         "articles": total,
         "field_fill": {

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gzip
 import json
 import logging
 import os
 import shutil
 import sys
+import traceback
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from crawler import db
+import psycopg2
+import psycopg2.extensions
+
+from crawler import db, procs
 
 
 def _print_json(data: Any) -> None:
@@ -54,7 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from crawler.report import format_report
 
     try:
-        result = stages.run(args.site, progress=True, workers=args.workers, max_pages=args.max_pages)
+        result = stages.run(
+            args.site, progress=True, workers=args.workers, max_pages=args.max_pages, run_id=args.run_id
+        )
     except QualityCheckFailed as failed:
         print(
             f"newsroom: the night failed its quality checks (run closed as failed)\n{failed}", file=sys.stderr
@@ -89,7 +96,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_db_url(args: argparse.Namespace) -> int:
-    print(db.database_url())
+    print(db.as_url(db.database_url(), show_password=args.show_password))
     return 0
 
 
@@ -109,11 +116,19 @@ def psql_binary() -> str | None:
 def cmd_db_psql(args: argparse.Namespace) -> int:
     binary = psql_binary()
     if not binary:
-        print("no psql found; connect any client to: " + db.database_url(), file=sys.stderr)
+        print("no psql found; connect any client to: " + db.as_url(db.database_url()), file=sys.stderr)
         return 1
     url = db.database_url()
-    db.migrate(url)
-    os.execv(binary, [binary, url, *args.extra])
+    try:
+        db.migrate(url)
+    except psycopg2.Error as exc:
+        # An analyst's login may read analytics but not migrate: psql is what it asked for, not a schema.
+        logging.getLogger(__name__).debug("not migrating before psql: %s", exc)
+    env = dict(os.environ)
+    password = psycopg2.extensions.parse_dsn(url).get("password")
+    if password:
+        env["PGPASSWORD"] = password  # not in argv, where `ps` shows it to every user of the machine
+    os.execve(binary, [binary, db.as_url(url, password_mask=None), *args.extra], env)
     return 0  # not reached: execv replaces this process
 
 
@@ -148,7 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 running_portal(articles=args.articles, seed=args.seed, planted_edits=True)
             )
         print(f"demo portal: {portal.base_url} ({args.articles} articles)")
-        print(f"database:    {url}\n")
+        print(f"database:    {db.as_url(url)}\n")
         for night in range(1, args.nights + 1):
             portal.set_day(night)
             print(f"night {night}:")
@@ -156,7 +171,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(format_report(result) + "\n")
     print("Open the data with psql:")
     print("  .venv/bin/newsroom db psql")
-    print('  -- or: psql "$(.venv/bin/newsroom db url)"')
+    print('  -- or: psql "$(.venv/bin/newsroom db url --show-password)"')
     print("then for example:")
     print("  SELECT section, count(*) FROM articles WHERE duplicate_of IS NULL GROUP BY 1 ORDER BY 2 DESC;")
     print("  SELECT title, url, published_at FROM analytics.search('Drohungen');")
@@ -196,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="crawl, clean and dedupe a site, then print a report")
     p.add_argument("--site", required=True)
+    p.add_argument("--run-id", help="re-use a run id (a retry replaces its own rows)")
     p.add_argument("--workers", type=int)
     p.add_argument("--max-pages", type=int)
     p.set_defaults(func=cmd_run)
@@ -211,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="database helpers")
     db_sub = p.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_db_migrate)
-    db_sub.add_parser("url", help="print the database URL in use").set_defaults(func=cmd_db_url)
+    p_url = db_sub.add_parser("url", help="print the database URL in use (password masked)")
+    p_url.add_argument("--show-password", action="store_true", help="print the password too")
+    p_url.set_defaults(func=cmd_db_url)
     p_psql = db_sub.add_parser("psql", help="open psql on the database in use (other arguments go to psql)")
     p_psql.set_defaults(func=cmd_db_psql, passes_extra_args=True)
 
@@ -252,15 +270,43 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    procs.raise_on_termination()
     try:
         result: int = args.func(args)
+    except KeyboardInterrupt:
+        print("newsroom: interrupted", file=sys.stderr)
+        return 130
+    except procs.Terminated as exc:
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 128 + exc.signum
     except (db.NoDatabaseServer, db.MigrationError) as exc:
         if args.verbose:
             raise
         # An installation problem, not a bug: one line says what to do.
         print(f"newsroom: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # every user mistake and unreachable dependency: one line, not a traceback
+        if args.verbose:
+            traceback.print_exc()
+        print(f"newsroom: {error_line(exc)}", file=sys.stderr)
+        return 1
     return result
+
+
+def error_line(exc: BaseException) -> str:
+    """One line that says what went wrong, without the password of any URL in it."""
+    from crawler.runs import first_line
+
+    if isinstance(exc, psycopg2.Error):
+        what = "database"
+    elif isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        what = "port busy"
+    elif isinstance(exc, OSError):
+        what = exc.strerror or "OS error"
+        return f"{what}: {exc.filename}" if exc.filename else first_line(exc)
+    else:
+        what = type(exc).__name__
+    return db.mask_password(f"{what}: {first_line(getattr(exc, 'reason', None) or exc)}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode
 
 import psycopg2
 import psycopg2.extensions
@@ -130,6 +131,37 @@ def with_database(url: str, dbname: str) -> str:
     dsn = psycopg2.extensions.parse_dsn(url)
     dsn["dbname"] = dbname
     return psycopg2.extensions.make_dsn(**dsn)
+
+
+def as_url(url: str, show_password: bool = False, password_mask: str | None = "****") -> str:
+    """A libpq connection string or URL as a postgresql:// URL; the password masked unless asked for.
+
+    password_mask=None leaves the password out altogether (for a client that gets it another way).
+    """
+    dsn = psycopg2.extensions.parse_dsn(url)
+    user = quote(dsn.pop("user", ""), safe="")
+    password = dsn.pop("password", None)
+    if password:
+        password = quote(password, safe="") if show_password else password_mask
+    host = dsn.pop("host", "")
+    port = dsn.pop("port", "")
+    dbname = quote(dsn.pop("dbname", ""), safe="")
+    auth = user + (f":{password}" if password else "")
+    if host.startswith("/"):
+        dsn["host"] = host  # a socket directory is spelled as a parameter in a URL
+        host = ""
+    netloc = (f"{auth}@" if auth else "") + host + (f":{port}" if port else "")
+    query = urlencode(sorted(dsn.items()), safe="/")
+    return f"postgresql://{netloc}/{dbname}" + (f"?{query}" if query else "")
+
+
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/?#@\s]*:)[^@\s]*@")
+_DSN_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def mask_password(text: str) -> str:
+    """text with the password of every database URL or connection string in it replaced by ****."""
+    return _DSN_PASSWORD.sub(r"\1****", _URL_PASSWORD.sub(r"\1****@", text))
 
 
 def server_url() -> str:

@@ -18,8 +18,13 @@ LOG_INTERVAL = 5.0
 class Progress:
     """Counts pages, articles and rejects of one stage and shows them at a human pace."""
 
-    def __init__(self, stage: str, enabled: bool = True, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, stage: str, enabled: bool = True, stream: TextIO | None = None, counts_articles: bool = True
+    ) -> None:
         self.stage = stage
+        # The crawl stores pages; articles exist only after clean, so its line must not claim "0 articles".
+        self.counts_articles = counts_articles
+        self.shown: str | None = None
         self.enabled = enabled
         self.stream = stream or sys.stderr
         self.on_terminal = self.stream.isatty()
@@ -41,12 +46,17 @@ class Progress:
     def line(self) -> str:
         """The status line: pages, rate, articles, rejects."""
         elapsed = max(time.monotonic() - self.started, 1e-6)
+        articles = f"{self.articles} articles, " if self.counts_articles else ""
         return (
             f"{self.stage}: {self.pages} pages, {self.pages / elapsed:.1f} pages/s, "
-            f"{self.articles} articles, {self.rejected} rejected, {elapsed:.0f} s"
+            f"{articles}{self.rejected} rejected, {elapsed:.0f} s"
         )
 
+    def _counts(self) -> tuple[int, int, int]:
+        return self.pages, self.articles, self.rejected
+
     def _show(self) -> None:
+        self.shown = repr(self._counts())
         if self.on_terminal:
             self.stream.write("\r\033[K" + self.line())
             self.stream.flush()
@@ -57,7 +67,8 @@ class Progress:
         """Show the final counts and end the terminal line."""
         if not self.enabled:
             return
-        self._show()
+        if self.shown != repr(self._counts()):  # the final counts once, not the same line twice
+            self._show()
         if self.on_terminal:
             self.stream.write("\n")
             self.stream.flush()

@@ -19,6 +19,7 @@ from typing import Any
 from crawler import db, quality, runs
 from crawler.config import site_config
 from crawler.progress import Poller, Progress
+from crawler.urls import is_site_url
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +81,22 @@ def crawl(
     config = site_config(site_url)
     run_id = run_id or runs.new_run_id(site_url)
     with db.transaction(url) as cur:
+        for abandoned in runs.fail_abandoned(cur, config.site):
+            log.warning("run %s was left running by a process that is gone: closed as failed", abandoned)
         runs.start_run(cur, run_id, config.site, airflow_run_id)
-    meter = Progress("crawl", enabled=progress)
+    meter = Progress("crawl", enabled=progress, counts_articles=False)
     try:
+        if not is_site_url(site_url):
+            raise ValueError(f"not a site URL: {site_url!r} (expected e.g. https://example.de/)")
         with _counting_stored_pages(url, run_id, meter):
             figures = run_crawl(site_url, run_id, url, max_pages=max_pages, stop=stop)
-    except Exception:
         with db.transaction(url) as cur:
-            runs.finish_run(cur, run_id, "failed")
+            nothing = nothing_usable(cur, run_id, figures)
+        if nothing:
+            raise NothingFetched(nothing)
+    except BaseException as exc:
+        # BaseException: Ctrl-C and SIGTERM close the run too, not only errors.
+        runs.close_failed(url, run_id, failure_reason(exc))
         raise
     result = {"run_id": run_id, "site": config.site, **figures}
     meter.update(figures.get("stored", 0), sum((figures.get("rejected") or {}).values()))
@@ -203,6 +212,40 @@ def dedupe(run_id: str | None = None, db_url: str | None = None, rebuild: bool =
     return figures
 
 
+class NothingFetched(RuntimeError):
+    """The crawl got no usable answer from the site: a night that fetched nothing usable fails."""
+
+
+def nothing_usable(cur: Any, run_id: str, figures: dict[str, Any]) -> str | None:
+    """Why the run fetched nothing usable (every answer an error), or None when something came through."""
+    if figures.get("not_modified") or figures.get("skipped_unchanged"):
+        return None  # an unchanged site is a quiet night, not a failure
+    cur.execute(
+        """SELECT count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FROM raw_pages WHERE run_id = %s""",
+        (run_id,),
+    )
+    usable, stored = cur.fetchone()
+    if usable:
+        return None
+    cur.execute(
+        """SELECT coalesce(rejected_reason, 'http_' || status), count(*) FROM raw_pages WHERE run_id = %s
+           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3""",
+        (run_id,),
+    )
+    reasons = ", ".join(f"{reason} x{count}" for reason, count in cur.fetchall())
+    return f"nothing usable fetched: {stored} requests, none answered 2xx" + (
+        f" ({reasons})" if reasons else ""
+    )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The one line recorded as a failed run's reason."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    reason = getattr(exc, "reason", None)  # CrawlFailed carries its own, without the log tail
+    return runs.first_line(reason if isinstance(reason, str) else exc)
+
+
 def run_duplicates(cur: Any, run_id: str) -> int:
     """How many articles this run brought in or changed are copies of another article."""
     cur.execute(
@@ -269,6 +312,13 @@ def run(
     """
     url = _prepare(db_url)
     run_id = run_id or runs.new_run_id(site_url)
+    with db.transaction(url) as cur:
+        # This process owns the run from here: if it dies unclosed, the site's next run closes it.
+        site = site_config(site_url).site
+        runs.fail_abandoned(cur, site)
+        runs.start_run(cur, run_id, site)
+        runs.record_owner(cur, run_id)
+        backlog = runs.failed_backlog(cur, site)
     crawled, stop = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
@@ -287,6 +337,10 @@ def run(
     crawler_thread = threading.Thread(target=crawl_beside_clean, name="crawl", daemon=True)
     crawler_thread.start()
     try:
+        for earlier in backlog:
+            # A killed night stored pages it never cleaned, and this crawl skips them as already seen.
+            log.info("cleaning the pages failed run %s left behind", earlier)
+            clean(run_id=earlier, db_url=url, workers=workers)
         clean(run_id=run_id, db_url=url, workers=workers, progress=progress, follow=crawled)
         crawler_thread.join()
         if "error" in outcome:
@@ -295,10 +349,10 @@ def run(
         dedupe(run_id=run_id, db_url=url)
         check_quality(run_id, url, thresholds)
         publish(run_id, url)
-    except BaseException:
+    except BaseException as exc:
         stop.set()  # a failed or interrupted clean ends the crawl beside it (its process group)
         crawler_thread.join()
-        finish(run_id, url, "failed")
+        runs.close_failed(url, run_id, failure_reason(exc))
         raise
     with db.transaction(url) as cur:
         stats = runs.run_stats(cur, run_id)

@@ -80,8 +80,38 @@ def normalize_url(url: str) -> str:
 
 
 def site_key(url: str) -> str:
-    """The host that identifies a site, with www/amp/m prefixes folded."""
+    """The host that identifies a site, with www/amp/m prefixes folded, and its port unless the default.
+
+    Two portals on one host (two ports) are two sites with two histories; a default port adds
+    nothing, so keys of sites on 80/443 stay what they always were.
+    """
+    parts = urlsplit(url)
+    host = normalize_host(parts.hostname or "")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or DEFAULT_PORTS.get(parts.scheme.lower()) == port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def site_host(url: str) -> str:
+    """The host part of site_key (no port), e.g. for Scrapy's allowed_domains."""
     return normalize_host(urlsplit(url).hostname or "")
+
+
+def is_site_url(url: str) -> bool:
+    """True for an http(s) URL naming a host a crawl can reach (a dotted name, an IP, or localhost)."""
+    try:
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    return "." in host or ":" in host or host == "localhost"
 
 
 def same_site(url: str, other: str) -> bool:

@@ -220,7 +220,7 @@ def test_crawl_health_shows_the_run_stats(conn) -> None:
         },
         "clean": {
             "pages": 95, "new": 80, "updated": 5, "unchanged": 3, "seconds": 4.25,
-            "rejected": {"not_article": 6, "http_404": 1},
+            "rejected": {"not_article": 6, "http_404": 3, "not_html": 2},  # every rejected page of the run
             "field_fill": {"title": 1.0, "published_at": 0.95, "body": 1.0, "authors": 0.6, "section": 0.9},
         },
         "dedupe": {"checked": 85, "duplicates": 7, "exact": 2, "near": 5, "seconds": 0.5},
@@ -240,8 +240,9 @@ def test_crawl_health_shows_the_run_stats(conn) -> None:
     assert (done["discovered"], done["fetched"], done["not_modified"], done["stored"]) == (120, 100, 5, 95)
     assert (done["new"], done["updated"], done["unchanged"], done["duplicates"]) == (80, 5, 3, 7)
     assert (done["exact_duplicates"], done["near_duplicates"], done["bytes"]) == (2, 5, 123456)
-    assert done["rejected"] == {"http_404": 4, "not_html": 2, "not_article": 6}
-    assert done["rejected_total"] == 12
+    # The clean stage's figures hold the crawl's rejects too: each page counted once.
+    assert done["rejected"] == {"http_404": 3, "not_html": 2, "not_article": 6}
+    assert done["rejected_total"] == 11
     assert float(done["fill_published_at"]) == 0.95
     assert float(done["fill_authors"]) == 0.6
     assert float(done["seconds"]) == 17.25
@@ -249,8 +250,9 @@ def test_crawl_health_shows_the_run_stats(conn) -> None:
     # A run whose stages have not reported yet: NULL figures, no error.
     assert running["fetched"] is None and running["rejected"] == {} and running["rejected_total"] == 0
     assert rejections == [
-        ("clean", "http_404", 1),
+        ("clean", "http_404", 3),
         ("clean", "not_article", 6),
+        ("clean", "not_html", 2),
         ("crawl", "http_404", 3),
         ("crawl", "not_html", 2),
     ]

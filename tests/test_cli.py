@@ -8,9 +8,12 @@ from pathlib import Path
 
 from support import newsroom
 
+from crawler import db
+
 
 def test_db_url_migrate_and_psql_use_the_configured_database(db_url: str, conn) -> None:
-    assert newsroom("db", "url").stdout.strip() == db_url
+    assert newsroom("db", "url").stdout.strip() == db.as_url(db_url)
+    assert newsroom("db", "url").stdout.startswith("postgresql://")
     assert "up to date" in newsroom("db", "migrate").stdout
     with conn, conn.cursor() as cur:
         cur.execute("INSERT INTO crawl_runs (run_id, site) VALUES ('cli-test', 'portal.test')")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, is_tracking_param, normalize_url, same_site, site_key
+from crawler.urls import canonical_url, is_site_url, is_tracking_param, normalize_url, same_site, site_key
 
 CANON = "https://example.de/politik/haushalt-2027/"
 
@@ -91,6 +91,18 @@ def test_site_key_and_same_site() -> None:
     assert same_site("https://m.example.de/a", "http://example.de/b")
     assert not same_site("https://example.de/a", "https://example.com/a")
     assert not same_site("https://example.de/a", "https://sub.example.de/a")
+
+
+def test_site_key_keeps_a_port_that_is_not_the_default() -> None:
+    # Two portals on one host are two sites; keys of sites on default ports stay as they were.
+    assert site_key("http://127.0.0.1:8001/") == "127.0.0.1:8001"
+    assert site_key("http://127.0.0.1:8001/") != site_key("http://127.0.0.1:8002/")
+    assert site_key("https://www.example.de:443/x") == site_key("http://example.de:80/") == "example.de"
+    assert site_key("http://[::1]:8080/") == "[::1]:8080"
+    assert not same_site("http://127.0.0.1:8001/a", "http://127.0.0.1:8002/a")
+    assert [is_site_url(u) for u in ("not-a-url", "https://example.de/", "example.de", "http://localhost:8000")] == [
+        False, True, True, True,
+    ]  # fmt: skip
 
 
 def test_canonical_prefers_declared_on_same_site() -> None:

@@ -33,7 +33,7 @@ from crawler.crawl.pagescan import PageScan, scan_response
 from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, DiscoveryStream, SitemapEntry, parse_robots_sitemaps
 from crawler.extract.meta import ARTICLE_TYPES
 from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
-from crawler.urls import DEFAULT_PORTS, normalize_url, site_key
+from crawler.urls import DEFAULT_PORTS, normalize_url, site_host, site_key
 
 SITEMAP_KIND = "sitemap"
 FEED_KIND = "feed"
@@ -172,7 +172,7 @@ class PortalSpider(Spider):
         self.run_id: str = run_id or runs.new_run_id(site)
         self.max_pages = int(max_pages) if max_pages not in (None, "") else self.config.max_pages
         # OffsiteMiddleware is the second line of defence; is_onsite() is the first (it also checks the port).
-        self.allowed_domains = [self.site]
+        self.allowed_domains = [site_host(self.base_url)]  # Scrapy wants a host here, never a port
         self.sections = tuple(s.strip("/").lower() for s in self.config.allowed_sections if s.strip("/"))
         self.seen: set[str] = set()
         # URL -> rejected_reason (None when fine) of every response or failure that arrived in this run.
