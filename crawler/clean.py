@@ -421,6 +421,7 @@ def _executor(workers: int) -> Iterator[Executor | None]:
     context = get_context("forkserver")
     # orphan_guard first: a killed clean takes its forkserver, and with it every worker, down too.
     procs.mark_parent()
+    os.environ[procs.FORKSERVER_ENV] = str(os.getpid())
     context.set_forkserver_preload(["crawler.orphan_guard", "crawler.extract.article"])
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=procs.die_with_parent

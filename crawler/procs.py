@@ -14,6 +14,8 @@ from typing import Any
 # The pid a child expects as its parent. A child that asks for the parent-death signal after its parent
 # already died would wait forever, so it compares getppid() with this and exits instead.
 PARENT_ENV = "NEWSROOM_PARENT_PID"
+# Set only for the clean stage's forkserver: the pid of the clean process that starts it (see orphan_guard).
+FORKSERVER_ENV = "NEWSROOM_FORKSERVER_PARENT"
 PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0
 

@@ -52,10 +52,11 @@ def finish_run(cur: Cursor, run_id: str, status: str, reason: str | None = None)
     """Close the ledger row with 'success' or 'failed' (a failure's reason goes to stats.failure)."""
     cur.execute(
         """UPDATE crawl_runs SET status = %s, finished_at = now(),
-               stats = CASE WHEN %s::text IS NULL THEN stats - 'failure'
-                            ELSE stats || jsonb_build_object('failure', %s::text) END
+               stats = CASE WHEN %s::text IS NOT NULL THEN stats || jsonb_build_object('failure', %s::text)
+                            WHEN %s = 'success' THEN stats - 'failure'
+                            ELSE stats END  -- a second close without a reason keeps the first one's
            WHERE run_id = %s""",
-        (status, reason, reason, run_id),
+        (status, reason, reason, status, run_id),
     )
 
 
