@@ -1,6 +1,5 @@
 -- Hardening of what analysts reach (issue 13): crawl_health counts each rejected page once,
--- every analytics view is a security barrier, search() has a hard cap on lim, the analyst role a
--- statement_timeout; the run ledger shows why a run failed; an index backs per-article figures.
+-- every analytics view is a security barrier, the analyst role has a statement_timeout; the run ledger shows why a run failed; an index backs per-article figures.
 
 -- ---------------------------------------------------------------------------------------------
 -- crawl_health: the clean stage's `rejected` already holds every rejected page of the run,
@@ -81,57 +80,31 @@ BEGIN
 END
 $$;
 
--- ---------------------------------------------------------------------------------------------
--- search(): lim is capped at the ranking window (1000), so a huge lim can no longer lift the
--- window and rank every match of a common word.
--- ---------------------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION analytics.search(query text, since timestamptz DEFAULT NULL, lim integer DEFAULT 20)
-RETURNS TABLE (rank real, title text, url text, published_at timestamptz, snippet text,
-               article_id bigint, site text, section text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+-- Views later migrations add to analytics become barriers as they are created: an event trigger
+-- (creating one needs a superuser; without one, a later migration has to set the option itself).
+CREATE FUNCTION public.analytics_views_are_barriers() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    tsq tsquery := websearch_to_tsquery('german'::regconfig, query);
-    window_size constant integer := 1000;
-    capped integer := least(greatest(coalesce(lim, 20), 0), window_size);
+    obj record;
 BEGIN
-    IF numnode(tsq) = 0 THEN
-        RETURN;  -- only stop words or nothing searchable
-    END IF;
-    RETURN QUERY EXECUTE $q$
-        WITH candidates AS (
-            SELECT a.article_id
-            FROM public.articles a
-            WHERE a.search_vector @@ $1
-              AND a.duplicate_of IS NULL
-              AND ($2::timestamptz IS NULL OR a.published_at >= $2)
-            ORDER BY a.published_at DESC NULLS LAST
-            LIMIT $4
-        ), ranked AS (
-            SELECT a.article_id, a.published_at, ts_rank(a.search_vector, $1) AS rank
-            FROM candidates c
-            JOIN public.articles a ON a.article_id = c.article_id
-            ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.article_id
-            LIMIT $3
-        )
-        SELECT r.rank, a.title, a.url, a.published_at,
-               ts_headline('german'::regconfig, coalesce(a.lead || ' ', '') || a.body, $1,
-                           'MaxFragments=2, MinWords=8, MaxWords=20, FragmentDelimiter=" … "'),
-               a.article_id, a.site, a.section
-        FROM ranked r
-        JOIN public.articles a ON a.article_id = r.article_id
-        ORDER BY r.rank DESC, r.published_at DESC NULLS LAST, r.article_id
-    $q$ USING tsq, since, capped, window_size;
+    FOR obj IN SELECT * FROM pg_event_trigger_ddl_commands()
+               WHERE object_type = 'view' AND schema_name = 'analytics'
+    LOOP
+        EXECUTE format('ALTER VIEW %s SET (security_barrier = true)', obj.object_identity);
+    END LOOP;
 END
 $fn$;
-
-COMMENT ON FUNCTION analytics.search(text, timestamptz, integer) IS
-    'Full-text search over the stories (copies excluded), German stemming, the syntax people type '
-    '(words, "exact phrase", or, -exclude): SELECT * FROM analytics.search(''Drohung'', since => now() - '
-    'interval ''30 days'', lim => 20). Returns the best-ranked lim stories (at most 1000; title hits above '
-    'lead above body) with a highlighted snippet. When a query matches more than 1000 stories, only the '
-    '1000 newest matches are ranked; narrow with since or more words.';
+COMMENT ON FUNCTION public.analytics_views_are_barriers() IS
+    'Event trigger: every view created in schema analytics is made a security_barrier view.';
+DO $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        CREATE EVENT TRIGGER analytics_views_are_barriers ON ddl_command_end WHEN TAG IN ('CREATE VIEW')
+            EXECUTE FUNCTION public.analytics_views_are_barriers();
+    END IF;
+END
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- A statement_timeout for analysts. PostgreSQL applies a role's settings to sessions that log in
