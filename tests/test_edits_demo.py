@@ -15,7 +15,7 @@ from test_edits import newer_extractor
 from test_portal import fetch
 
 from crawler import clean
-from crawler.urls import normalize_url
+from crawler.urls import normalize_url, site_key
 from newsroom_demo.planted import PLANTED_KINDS
 from newsroom_demo.server import running_portal
 from newsroom_demo.site import Portal, StorySpec
@@ -109,7 +109,7 @@ def test_two_nights_record_each_planted_edit_exactly(
         )  # fmt: skip
         assert row["removed_at"] == fetched_gone and row["online_for"] == fetched_gone - row["published_at"]
         assert row["live_copies"] == len(live) == 1
-        assert row["live_copy_sites"] == ["127.0.0.1"]
+        assert row["live_copy_sites"] == [site_key(base)]  # the portal's host and port
 
         # Left out of articles and search, unless asked for.
         cur.execute("SELECT count(*) FROM analytics.articles WHERE url = %s", (url[removed],))
