@@ -34,7 +34,9 @@ class Reason(StrEnum):
 
 
 # Reasons that are part of a normal crawl rather than a sign of trouble (quality checks leave them out).
-EXPECTED = (Reason.NOT_ARTICLE, Reason.OUTSIDE_SECTIONS)
+# NOT_HTML: robots.txt, sitemaps, feeds and REST API pages; on a cheap incremental night they are half
+# of what is fetched.
+EXPECTED = (Reason.NOT_ARTICLE, Reason.OUTSIDE_SECTIONS, Reason.NOT_HTML)
 
 
 def with_detail(reason: Reason, detail: str) -> str:
