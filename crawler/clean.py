@@ -129,9 +129,12 @@ def _fields(article: dict[str, Any]) -> dict[str, Any]:
     body = article.get("body") or ""
     return {
         "title": article.get("title"),
+        "kicker": article.get("kicker"),
+        "seo_title": article.get("seo_title"),
         "lead": article.get("lead"),
         "body": body,
         "authors": article.get("authors") or [],
+        "agencies": article.get("agencies") or [],
         "section": article.get("section"),
         "section_path": article.get("section_path") or [],
         "tags": article.get("tags") or [],
@@ -225,10 +228,11 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
                 return "unchanged", article_id
     if changed and authoritative:
         cur.execute(
-            """INSERT INTO article_versions (article_id, version, title, lead, body, authors, section, tags,
-                   published_at, modified_at, word_count, content_hash, valid_from, valid_to, run_id)
-               SELECT article_id, version, title, lead, body, authors, section, tags, published_at,
-                      modified_at, word_count, content_hash, updated_at, %s, run_id
+            """INSERT INTO article_versions (article_id, version, title, kicker, seo_title, lead, body, authors,
+                   agencies, section, tags, published_at, modified_at, word_count, content_hash, valid_from,
+                   valid_to, run_id)
+               SELECT article_id, version, title, kicker, seo_title, lead, body, authors, agencies, section,
+                      tags, published_at, modified_at, word_count, content_hash, updated_at, %s, run_id
                FROM articles WHERE article_id = %s
                ON CONFLICT (article_id, version) DO NOTHING""",
             (page.fetched_at, article_id),

@@ -7,6 +7,7 @@ raises on bad input but returns an `Article` with `rejected_reason` set.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from crawler.extract.authors import clean_authors, split_authors
+from crawler.extract import rules
+from crawler.extract.authors import agencies_in, clean_authors, split_authors
 from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
 from crawler.extract.dates import parse_date
@@ -32,9 +34,10 @@ from crawler.extract.meta import (
     squash,
     text_of,
 )
+from crawler.extract.title import extract_title, strip_site_affixes
 from crawler.reasons import Reason, payload_problem, with_detail
 
-EXTRACTOR_VERSION = "2026.11.1"
+EXTRACTOR_VERSION = "2026.11.2"
 MAX_HTML_BYTES = 10_000_000
 # Below this many body words a page is a teaser or a list, unless structured data says "article".
 MIN_ARTICLE_WORDS = 80
@@ -57,17 +60,9 @@ _LEGAL_TITLES = re.compile(
     r"privacy policy|imprint)\b",
     re.IGNORECASE,
 )
-_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ")
-_DOMAIN_LIKE = re.compile(r"\w\.(?:de|com|net|org|at|ch|eu|info|online|tv|fm|io|news)\b", re.IGNORECASE)
-_KICKER_CLASS = re.compile(
-    r"kicker|dachzeile|topline|overline|roofline|eyebrow|emphasis|spitzmarke|ueberschrift-klein|pretitle|"
-    r"supertitle|catchline",
-    re.IGNORECASE,
-)
-_EXCLUDED_HEADING_CONTEXT = re.compile(
+_EXCLUDED_LEAD_CONTEXT = re.compile(
     r"breadcrumb|sr-only|visually-?hidden|(?<![\w-])hidden(?![\w-])|teaser|related", re.IGNORECASE
 )
-_NORMALIZE_TITLE = re.compile(r"[\W_]+")
 _PAYWALL_CLASS = re.compile(
     r"paywall|plus-?teaser|premium-?teaser|article--locked|is-locked|piano-?offer", re.I
 )
@@ -107,9 +102,12 @@ class Article:
     """One extracted article; `rejected_reason` is None when it is usable."""
 
     title: str | None = None
+    kicker: str | None = None
+    seo_title: str | None = None
     lead: str | None = None
     body: str | None = None
     authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
     published_at: str | None = None
     modified_at: str | None = None
     section: str | None = None
@@ -189,10 +187,11 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     if not crumb_names:
         crumb_names, crumb_source = breadcrumb_html(tree), "breadcrumb"
 
-    title, title_source = _title(tree, page, url, article.site_name, crumb_names)
-    article.title = title
+    found = extract_title(tree, page, url, article.site_name, crumb_names)
+    title = found.title
+    article.title, article.kicker, article.seo_title = title, found.kicker, found.seo_title
     if title:
-        sources["title"] = title_source
+        sources["title"] = found.source
 
     path = clean_path(crumb_names, title, article.site_name)
     if path:
@@ -217,6 +216,8 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     # What the site says the page is (body classes, teasers), read before trafilatura prunes the tree.
     declared = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
     listing = page_listing_reason(tree, declared)
+    # Byline elements are read before trafilatura's pass prunes them (agency credits live there).
+    tree_bylines = _byline_elements(tree)
     # The lead is searched on the intact tree, before trafilatura's pass prunes it.
     lead, lead_source = _lead(tree, page)
     raw_text = extract_text(tree, url)
@@ -233,6 +234,11 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     if article.body:
         sources["body"] = "trafilatura"
     article.word_count = len(_WORD.findall(article.body or ""))
+    if rules.on("byline_agency_in_text"):
+        credits = [*_byline_texts(tree_bylines), raw_text or "", article.lead or ""]
+    else:
+        credits = []
+    article.agencies = agencies_in([*article.authors, *_meta_authors(page)], credits)
     article.language = _language(page, article.body)
     if article.language:
         sources.setdefault("language", "meta")
@@ -283,164 +289,6 @@ def _page_type(page: PageMeta) -> str | None:
     return None
 
 
-# --- title -------------------------------------------------------------------------------------
-
-
-def _norm(text: str | None) -> str:
-    return _NORMALIZE_TITLE.sub(" ", (text or "").casefold()).strip()
-
-
-def strip_site_suffix(title: str, site_name: str | None, sections: list[str], url: str | None = None) -> str:
-    """Remove trailing " | Site", " - Section" parts that name the site or a section, not the story."""
-    site_keys = {_norm(site_name)} if site_name else set()
-    if url:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-        if host:
-            site_keys |= {_norm(host), _norm(host.split(".")[0])}
-    site_keys.discard("")
-    # Breadcrumbs often end with the headline itself; only short entries can be section names.
-    section_keys = {_norm(s) for s in sections if s and len(s.split()) <= 3}
-    changed = True
-    while changed:
-        changed = False
-        for separator in _TITLE_SEPARATORS:
-            head, sep, tail = title.rpartition(separator)
-            if not sep or len(head.split()) < 2:
-                continue
-            key = _norm(tail)
-            if not key:
-                continue
-            site_like = (
-                _DOMAIN_LIKE.search(tail) is not None
-                or any(
-                    key == s or (len(key) > 2 and key in s) or (len(s) > 2 and s in key) for s in site_keys
-                )
-                or key in section_keys
-            )
-            if site_like:
-                title, changed = head.strip(), True
-                break
-    return title
-
-
-def _heading_parts(heading: HtmlElement) -> tuple[str, str]:
-    """(kicker, headline) of a heading that carries a kicker/Dachzeile in its own element."""
-    kicker_parts: list[str] = []
-    for child in heading.iter():
-        if child is heading:
-            continue
-        marker = f"{child.get('class') or ''} {' '.join(k for k in child.attrib if k.startswith('data-'))}"
-        if _KICKER_CLASS.search(marker):
-            kicker_parts.append(text_of(child))
-    full = text_of(heading)
-    kicker = squash(" ".join(kicker_parts))
-    if not kicker or not full.startswith(kicker):
-        return "", full
-    return kicker, full[len(kicker) :].strip(" :–-|")
-
-
-def _excluded_heading(heading: HtmlElement) -> bool:
-    # A heading that directly follows a link sits in a breadcrumb trail ("Politik > Headline").
-    previous = heading.getprevious()
-    if heading.tag == "h1" and previous is not None and previous.tag == "a":
-        return True
-    node: HtmlElement | None = heading
-    depth = 0
-    while node is not None and depth < 6:
-        if node.tag in {"nav", "footer", "aside"}:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''} {' '.join(node.attrib)}"
-        if _EXCLUDED_HEADING_CONTEXT.search(marker):
-            return True
-        node = node.getparent()
-        depth += 1
-    return False
-
-
-def _visible_headline(tree: HtmlElement, backing: list[str]) -> tuple[str, str, str] | None:
-    """(kicker, headline, tag) of the headline a reader sees above the article."""
-    for heading in tree.iter("h1"):
-        if _excluded_heading(heading):
-            continue
-        kicker, rest = _heading_parts(heading)
-        if len(rest.split()) >= 3:
-            return kicker, rest, "h1"
-    # Without a usable <h1>, accept an <h2> only when the headline or og:title backs it up
-    # (twitter:title and <title> are often SEO variants that name a different angle).
-    folded = [_norm(c) for c in backing if c]
-    for index, heading in enumerate(tree.iter("h2")):
-        if index > 40:
-            break
-        if _excluded_heading(heading):
-            continue
-        kicker, rest = _heading_parts(heading)
-        key = _norm(rest)
-        if len(key.split()) >= 3 and any(key == c or key in c for c in folded):
-            return kicker, rest, "h2"
-    return None
-
-
-def _title(
-    tree: HtmlElement, page: PageMeta, url: str | None, site_name: str | None, sections: list[str]
-) -> tuple[str | None, str]:
-    extra_sections = list(sections)
-    section = page.ld_text("articleSection")
-    if section:
-        extra_sections.append(section)
-
-    def clean(value: str | None) -> str | None:
-        if not value:
-            return None
-        value = strip_site_suffix(squash(value), site_name, extra_sections, url)
-        return value or None
-
-    headline = clean(page.ld_text("headline") or page.ld_text("name"))
-    og = clean(page.first("og:title"))
-    twitter = clean(page.first("twitter:title"))
-    title_tag = clean(page.title_tag)
-    meta_title = clean(page.first("title", "dc.title"))
-    candidates = [
-        (headline, "json-ld"),
-        (og, "og"),
-        (twitter, "meta"),
-        (title_tag, "title"),
-        (meta_title, "meta"),
-    ]
-    visible = _visible_headline(tree, [c for c in (headline, og) if c])
-    if visible:
-        kicker, rest, tag = visible
-        visible_forms = [rest, f"{kicker}: {rest}"] if kicker else [rest]
-        candidates.append((clean(rest), tag))
-    else:
-        visible_forms = []
-    present = [(c, s) for c, s in candidates if c]
-    if not present:
-        return None, ""
-    if headline and visible_forms:
-        head_key = _norm(headline)
-        consistent = any(
-            head_key == _norm(form) or _norm(form).startswith(head_key) or head_key.endswith(_norm(rest_form))
-            for form in visible_forms
-            for rest_form in visible_forms[:1]
-        )
-        if not consistent:
-            return visible_forms[0], visible[2] if visible else "h1"
-    chosen, source = present[0]
-    # The same wording often appears with different punctuation (" - " vs ": ", a dropped "!");
-    # take the spelling most sources agree on, and a longer one when the headline was truncated.
-    key = _norm(chosen)
-    variants: dict[str, list[str]] = {}
-    for candidate, _source in present:
-        ckey = _norm(candidate)
-        if ckey == key or (len(key) > 20 and ckey.startswith(key) and len(ckey) - len(key) < 4):
-            variants.setdefault(candidate, []).append(_source)
-    if variants:
-        best = max(variants.items(), key=lambda kv: (len(kv[1]), kv[0] == chosen))
-        if best[0] != chosen and len(best[1]) > len(variants.get(chosen, [])):
-            chosen, source = best[0], best[1][0]
-    return chosen, source
-
-
 # --- dates, authors, tags ----------------------------------------------------------------------
 
 
@@ -481,48 +329,45 @@ _DATE_LINE_XPATH = (
 )
 
 
-def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+def _date_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
+    """Published-date spellings in order of trust; read lazily, so the first usable one ends the search."""
     for key in ("datePublished", "dateCreated", "uploadDate"):
-        value = parse_date(page.ld_text(key))
+        yield page.ld_text(key), "json-ld"
+    yield page.first(*_PUBLISHED_META), "meta"
+    for element in tree.xpath("//*[@itemprop='datePublished']"):
+        yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
+    for element in tree.xpath("//time[@datetime]")[:5]:
+        yield element.get("datetime"), "time"
+    # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
+    for element in tree.xpath(_DATE_LINE_XPATH)[:30]:
+        text = squash(" ".join(element.itertext()))
+        yield (text if len(text) < 120 else None), "dateline"
+
+
+def _modified_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
+    yield page.ld_text("dateModified"), "json-ld"
+    yield page.first(*_MODIFIED_META), "meta"
+    for element in tree.xpath("//*[@itemprop='dateModified']"):
+        yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
+
+
+def _first_date(candidates: Iterator[tuple[str | None, str]]) -> tuple[str | None, str]:
+    for raw, source in candidates:
+        value = parse_date(raw)
         if value:
-            article.published_at, article.sources["published_at"] = value, "json-ld"
-            break
-    if not article.published_at:
-        value = parse_date(page.first(*_PUBLISHED_META))
+            return value, source
+    return None, ""
+
+
+def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+    for name, candidates in (
+        ("published_at", _date_candidates(tree, page)),
+        ("modified_at", _modified_candidates(tree, page)),
+    ):
+        value, source = _first_date(candidates)
         if value:
-            article.published_at, article.sources["published_at"] = value, "meta"
-    if not article.published_at:
-        for element in tree.xpath("//*[@itemprop='datePublished']"):
-            value = parse_date(element.get("content") or element.get("datetime") or text_of(element))
-            if value:
-                article.published_at, article.sources["published_at"] = value, "microdata"
-                break
-    if not article.published_at:
-        for element in tree.xpath("//time[@datetime]")[:5]:
-            value = parse_date(element.get("datetime"))
-            if value:
-                article.published_at, article.sources["published_at"] = value, "time"
-                break
-    if not article.published_at:
-        # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
-        for element in tree.xpath(_DATE_LINE_XPATH)[:30]:
-            text = squash(" ".join(element.itertext()))
-            value = parse_date(text) if len(text) < 120 else None
-            if value:
-                article.published_at, article.sources["published_at"] = value, "dateline"
-                break
-    modified = parse_date(page.ld_text("dateModified"))
-    source = "json-ld"
-    if not modified:
-        modified, source = parse_date(page.first(*_MODIFIED_META)), "meta"
-    if not modified:
-        for element in tree.xpath("//*[@itemprop='dateModified']"):
-            modified = parse_date(element.get("content") or element.get("datetime") or text_of(element))
-            if modified:
-                source = "microdata"
-                break
-    if modified:
-        article.modified_at, article.sources["modified_at"] = modified, source
+            setattr(article, name, value)
+            article.sources[name] = source
 
 
 _BYLINE_XPATH = (
@@ -578,6 +423,31 @@ def _byline_names(tree: HtmlElement) -> list[str]:
         if names:
             return names
     return []
+
+
+def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Byline-like elements outside figures and captions (photo credits name photo agencies)."""
+    found = []
+    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+        if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
+            continue
+        if _CAPTION_CONTEXT.search(element.get("class") or ""):
+            continue
+        found.append(element)
+    return found
+
+
+def _byline_texts(elements: list[HtmlElement]) -> list[str]:
+    texts = [_visible_text(e) for e in elements]
+    return [t for t in texts if t and len(t) <= 200]
+
+
+def _meta_authors(page: PageMeta) -> list[str]:
+    names = [name for name, _ in ld_names(page.ld_get("author"))]
+    meta_author = page.first("author", "article:author", "dc.creator")
+    if meta_author:
+        names.extend(part.strip() for part in re.split(r"[,;]", meta_author))
+    return names
 
 
 def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
@@ -664,6 +534,21 @@ def _matches_description(line: str, page: PageMeta) -> bool:
     return any(_similar(line, d) for d in _descriptions(page))
 
 
+def _excluded_lead(element: HtmlElement) -> bool:
+    """True inside breadcrumbs, hidden parts, teasers of other stories and page chrome."""
+    node: HtmlElement | None = element
+    depth = 0
+    while node is not None and depth < 6:
+        if node.tag in {"nav", "footer", "aside"}:
+            return True
+        marker = f"{node.get('class') or ''} {node.get('id') or ''} {' '.join(node.attrib)}"
+        if _EXCLUDED_LEAD_CONTEXT.search(marker):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
 def _lead(tree: HtmlElement, page: PageMeta) -> tuple[str | None, str]:
     descriptions = _descriptions(page)
     body = tree.find("body")
@@ -683,7 +568,7 @@ def _lead(tree: HtmlElement, page: PageMeta) -> tuple[str | None, str]:
                         return text, "html"
     for element in body.iter("p", "div"):
         marker = element.get("class")
-        if not marker or not _LEAD_CLASS.search(marker) or _excluded_heading(element):
+        if not marker or not _LEAD_CLASS.search(marker) or _excluded_lead(element):
             continue
         text = _lead_block(element)
         if text:
@@ -756,5 +641,5 @@ __all__ = [
     "Article",
     "decode_html",
     "extract_article",
-    "strip_site_suffix",
+    "strip_site_affixes",
 ]

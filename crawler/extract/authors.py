@@ -89,3 +89,81 @@ def clean_authors(raws: list[str], keep_organizations: bool = True) -> list[str]
 def is_agency(name: str) -> bool:
     """True for news agency bylines such as dpa or AFP."""
     return name.strip().lower() in AGENCIES
+
+
+# Agency credits, spelled as the agencies spell themselves; the key is the case-folded token.
+AGENCY_NAMES = {
+    "dpa": "dpa",
+    "dpa-afx": "dpa-AFX",
+    "afp": "AFP",
+    "ap": "AP",
+    "reuters": "Reuters",
+    "epd": "epd",
+    "kna": "KNA",
+    "sid": "SID",
+    "apa": "APA",
+    "sda": "SDA",
+    "keystone-sda": "Keystone-SDA",
+    "awp": "AWP",
+    "kap": "KAP",
+    "dts": "dts",
+    "ddp": "ddp",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "bloomberg": "Bloomberg",
+}
+_AGENCY_TOKEN = "|".join(sorted((re.escape(k) for k in AGENCY_NAMES), key=len, reverse=True))
+# Two-letter and common-word agencies count only in their own spelling ("AP", not "ap" in a word).
+_CASE_SENSITIVE = {"ap": "AP", "sid": "SID", "apa": "APA", "kap": "KAP", "efe": "EFE", "awp": "AWP"}
+# "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy.
+_PAREN_CREDIT = re.compile(rf"\(\s*((?:{_AGENCY_TOKEN})(?:\s*[/,;]\s*[\w-]{{1,12}})*)\s*\)", re.IGNORECASE)
+# "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
+_PHRASE_CREDIT = re.compile(
+    r"(?:mit\s+material\s+(?:von|der|des)|material\s*:|quellen?\s*:|mit\s+informationen\s+von|"
+    r"agenturen\s*:|agentur\s*:)\s*((?:der\s+|den\s+)?(?:nachrichtenagentur(?:en)?\s+)?[\w\s/,&-]{1,60})",
+    re.IGNORECASE,
+)
+# A credit line of its own at the end of agency copy: "dpa/lno", "ssi/dpa", "AFP, dpa".
+_CREDIT_LINE = re.compile(r"^\s*[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$")
+_TOKEN = re.compile(r"[\w-]+")
+
+
+def _agency_tokens(text: str) -> list[str]:
+    found = []
+    for token in _TOKEN.findall(text):
+        key = token.casefold()
+        if key not in AGENCY_NAMES:
+            continue
+        if key in _CASE_SENSITIVE and token != _CASE_SENSITIVE[key]:
+            continue
+        found.append(AGENCY_NAMES[key])
+    return found
+
+
+def agency_of(name: str) -> str | None:
+    """The agency a byline entry names ("dpa", "AFP Deutschland" -> AFP), else None."""
+    words = name.split()
+    if not words or len(words) > 3:
+        return None
+    tokens = _agency_tokens(words[0])
+    return tokens[0] if tokens and len(_TOKEN.findall(words[0])) == 1 else None
+
+
+def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
+    """Every agency credited by a byline entry or by a credit in the text, in order of first credit."""
+    found: list[str] = []
+    for name in bylines:
+        agency = agency_of(name)
+        if agency:
+            found.append(agency)
+        elif "/" in name or "," in name:
+            found.extend(_agency_tokens(name))
+    for text in texts:
+        for match in _PAREN_CREDIT.finditer(text):
+            found.extend(_agency_tokens(match.group(1)))
+        for match in _PHRASE_CREDIT.finditer(text):
+            found.extend(_agency_tokens(match.group(1)))
+        for line in text.splitlines()[-3:]:
+            if _CREDIT_LINE.match(line):
+                found.extend(_agency_tokens(line))
+    return list(dict.fromkeys(found))

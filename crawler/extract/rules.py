@@ -1,0 +1,44 @@
+"""Named extraction rules that can be switched off, so each one can be judged leave-one-publisher-out.
+
+Every heuristic that was written while looking at the development set has a name here. The
+extractor asks `on(name)`; `scripts/score_lopo.py` switches rules off to decide, for each held-out
+publisher, which rules the *other* publishers support, and scores the held-out pages with that set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+RULES: dict[str, str] = {
+    "title_h1_over_metadata": "the visible <h1> wins over og:title/JSON-LD headline worded differently",
+    "title_meta_topic_is_kicker": "a metadata title 'Topic: <h1>' gives the kicker, the title stays the <h1>",
+    "title_alternative_headline": "JSON-LD alternativeHeadline equal to the <h1> marks `headline` as the title",
+    "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
+    "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
+    "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",
+    "language_from_text": "the body's function words override a declared language that disagrees",
+    "wp_category_links": "section from the post's category links (rel='category tag', /category/…/)",
+    "wp_tag_links": "tags from the post's tag links (rel='tag', /tag/…/)",
+}
+
+_disabled: frozenset[str] = frozenset()
+
+
+def on(name: str) -> bool:
+    """True unless the rule has been switched off (all rules are on in production)."""
+    return name not in _disabled
+
+
+@contextmanager
+def disabled(names: Iterable[str]) -> Iterator[None]:
+    """Switch the named rules off inside the block (evaluation only; not thread-safe by design)."""
+    global _disabled
+    unknown = set(names) - RULES.keys()
+    if unknown:
+        raise KeyError(f"unknown rules: {sorted(unknown)}")
+    previous, _disabled = _disabled, frozenset(names)
+    try:
+        yield
+    finally:
+        _disabled = previous

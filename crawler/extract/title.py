@@ -1,0 +1,377 @@
+"""The headline as printed, its kicker (Dachzeile) and the SEO title, from headings and metadata.
+
+The page's visible headline is the title; og:title, the JSON-LD headline and <title> only confirm
+which heading that is (many sites print an SEO <h1> in the breadcrumb and the real headline in an
+<h2>), or stand in when no heading is printed. Site names, section names and dates around metadata
+titles are stripped generally (separators, the site's name and host) and by what a site's other
+pages share (see `crawler.extract.template`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from crawler.extract import rules
+from crawler.extract.meta import PageMeta, squash
+
+_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " : ")
+_DOMAIN_LIKE = re.compile(r"\w\.(?:de|com|net|org|at|ch|li|lu|eu|info|online|tv|fm|io|news)\b", re.IGNORECASE)
+_DATE_PART = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}\s*$")
+_DATE_IN_TEXT = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*Uhr)?)?")
+_KICKER_CLASS = re.compile(
+    r"kicker|dachzeile|topline|overline|roofline|eyebrow|spitzmarke|ueberschrift-klein|pretitle|"
+    r"supertitle|catchline|subtitle|rubrik",
+    re.IGNORECASE,
+)
+_HIDDEN_CLASS = re.compile(
+    r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:is-)?hidden(?![\w-])|(?<![\w-])hide(?![\w-])",
+    re.IGNORECASE,
+)
+_EXCLUDED_CONTEXT = re.compile(
+    r"breadcrumb|teaser|related|(?<![\w-])nav(?![\w-])|footer|sidebar", re.IGNORECASE
+)
+_HEADLINE_CLASS = re.compile(r"headline|entry-title|post-title|article-title|title", re.IGNORECASE)
+_NORMALIZE = re.compile(r"[\W_]+")
+_SEPARATOR_TEXT = frozenset({":", "-", "–", "—", "|", ".", "·"})
+_MAX_KICKER_WORDS = 8
+
+
+@dataclass
+class Title:
+    """The chosen title, the kicker printed with it, the differing SEO title, and where each came from."""
+
+    title: str | None = None
+    kicker: str | None = None
+    seo_title: str | None = None
+    source: str = ""
+
+
+@dataclass
+class _Heading:
+    kicker: str  # the kicker printed inside the heading element, if any
+    headline: str  # the heading without its kicker
+    read: str  # as a screen reader reads it: "Kicker: Headline" when a separator joins them
+    outer_kicker: str  # a kicker element printed right before the heading
+    tag: str
+
+
+def norm(text: str | None) -> str:
+    """Case, punctuation and white space folded away, for comparing wordings."""
+    return _NORMALIZE.sub(" ", (text or "").casefold()).strip()
+
+
+def strip_site_affixes(
+    title: str,
+    site_name: str | None,
+    sections: list[str],
+    url: str | None = None,
+    site_affixes: tuple[list[str], list[str]] | None = None,
+) -> str:
+    """Remove leading/trailing parts that name the site, a section or a date, not the story."""
+    site_keys = {norm(site_name)} if site_name else set()
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        if host:
+            site_keys |= {norm(host), norm(host.split(".")[0])}
+    site_keys.discard("")
+    prefixes, suffixes = site_affixes or ([], [])
+    for suffix in suffixes:
+        if title.endswith(suffix) and len(title) > len(suffix) + 8:
+            title = title[: -len(suffix)].rstrip()
+    for prefix in prefixes:
+        if title.startswith(prefix) and len(title) > len(prefix) + 8:
+            title = title[len(prefix) :].lstrip()
+    # Breadcrumbs often end with the headline itself; only short entries can be section names.
+    section_keys = {norm(s) for s in sections if s and len(s.split()) <= 3}
+
+    def site_like(part: str) -> bool:
+        key = norm(part)
+        if not key:
+            return True
+        return (
+            _DOMAIN_LIKE.search(part) is not None
+            or _DATE_PART.match(part) is not None
+            or any(key == s or (len(key) > 2 and key in s) or (len(s) > 2 and s in key) for s in site_keys)
+            or key in section_keys
+        )
+
+    changed = True
+    while changed:
+        changed = False
+        for separator in _TITLE_SEPARATORS:
+            head, sep, tail = title.rpartition(separator)
+            if sep and len(head.split()) >= 2 and site_like(tail):
+                title, changed = head.strip(), True
+                break
+            # "Site: Headline" / "Ressort | Headline": a leading part that names the site or a section.
+            lead, sep, rest = title.partition(separator)
+            if sep and len(rest.split()) >= 2 and len(lead.split()) <= 3 and site_like(lead):
+                title, changed = rest.strip(), True
+                break
+    return title
+
+
+def _hidden(element: HtmlElement) -> bool:
+    return bool(_HIDDEN_CLASS.search(element.get("class") or "")) or element.get("aria-hidden") == "true"
+
+
+def _own_text(element: HtmlElement) -> str:
+    return squash(element.text_content())
+
+
+def _heading(element: HtmlElement) -> _Heading | None:
+    """Split a heading into kicker and headline by its child elements."""
+    children = [
+        c for c in element if isinstance(c.tag, str) and c.tag not in {"meta", "script", "style", "img"}
+    ]
+    kicker = ""
+    separator = False
+    rest: list[str] = []
+    lead_text = squash(element.text)
+    for index, child in enumerate(children):
+        text = _own_text(child)
+        if not text:
+            continue
+        if not kicker and not rest and not lead_text:
+            marked = bool(_KICKER_CLASS.search(_marker(child)))
+            following = [_own_text(c) for c in children[index + 1 :]]
+            followed_by_separator = bool(following) and following[0] in _SEPARATOR_TEXT
+            if (
+                (marked or followed_by_separator)
+                and len(text.split()) <= _MAX_KICKER_WORDS
+                and any(len(f.split()) >= 2 for f in following)
+            ):
+                kicker = text.rstrip(":").strip()
+                continue
+        if kicker and not rest and text in _SEPARATOR_TEXT:
+            separator = True
+            continue
+        if _hidden(child):
+            continue
+        rest.append(text)
+        if child.tail and child.tail.strip():
+            rest.append(squash(child.tail))
+    if kicker:
+        headline = squash(" ".join(rest))
+        read = f"{kicker}: {headline}" if separator else headline
+    else:
+        # Without a kicker the heading's text is its headline (child elements are words, not parts).
+        headline = squash(" ".join(t for t in _visible_texts(element)))
+        headline = re.sub(r"\s+([:,.!?])", r"\1", headline)
+        read = headline
+    if not headline:
+        return None
+    return _Heading(kicker, headline, read, _outer_kicker(element), element.tag)
+
+
+def _visible_texts(element: HtmlElement) -> list[str]:
+    parts: list[str] = []
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str) and not _hidden(child) and child.tag not in {"script", "style"}:
+            parts.append("".join(_visible_texts(child)))
+        if child.tail:
+            parts.append(child.tail)
+    return parts
+
+
+def _outer_kicker(element: HtmlElement) -> str:
+    """A short kicker element printed right before the heading (or before its wrapper)."""
+    node: HtmlElement | None = element
+    for _level in range(2):
+        if node is None:
+            break
+        previous = node.getprevious()
+        while previous is not None and (
+            not isinstance(previous.tag, str) or previous.tag in {"meta", "script"}
+        ):
+            previous = previous.getprevious()
+        if previous is not None and _KICKER_CLASS.search(previous.get("class") or ""):
+            text = _own_text(previous)
+            if text and len(text.split()) <= _MAX_KICKER_WORDS:
+                return text.rstrip(":").strip()
+        parent = node.getparent()
+        # Climb only out of a wrapper that holds nothing but the heading.
+        if parent is None or len([c for c in parent if isinstance(c.tag, str)]) > 2:
+            break
+        node = parent
+    return ""
+
+
+def _excluded(element: HtmlElement) -> bool:
+    if _hidden(element):
+        return True
+    node: HtmlElement | None = element
+    depth = 0
+    while node is not None and depth < 7:
+        if node.tag in {"nav", "footer", "aside"}:
+            return True
+        marker = f"{node.get('class') or ''} {node.get('id') or ''} {node.get('aria-label') or ''}"
+        if _EXCLUDED_CONTEXT.search(marker):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def _marker(element: HtmlElement) -> str:
+    """Class and data-attribute names of an element, where templates say what a part is."""
+    return f"{element.get('class') or ''} {' '.join(k for k in element.attrib if k.startswith('data-'))}"
+
+
+def _headline_like(element: HtmlElement) -> bool:
+    parent = element.getparent()
+    if parent is not None and parent.tag in {"hgroup", "header"}:
+        return True
+    return any(
+        _HEADLINE_CLASS.search(_marker(e)) or _KICKER_CLASS.search(_marker(e))
+        for e in (element, *[c for c in element if isinstance(c.tag, str)])
+    )
+
+
+def _headings(tree: HtmlElement) -> list[_Heading]:
+    """Headline candidates in document order: every usable <h1>, and headline-like <h2>/<h3>."""
+    found: list[_Heading] = []
+    for index, element in enumerate(tree.iter("h1", "h2", "h3")):
+        if index > 60:
+            break
+        if element.tag != "h1" and not _headline_like(element):
+            continue
+        if _excluded(element):
+            continue
+        heading = _heading(element)
+        if heading and len(heading.headline.split()) >= 2:
+            found.append(heading)
+    return found
+
+
+def _metadata(page: PageMeta, clean: object) -> list[tuple[str, str]]:
+    cleaner = clean  # a callable, typed loosely to keep the signature short
+    values = [
+        (page.ld_text("headline") or page.ld_text("name"), "json-ld"),
+        (page.first("og:title"), "og"),
+        (page.first("twitter:title"), "meta"),
+        (page.title_tag, "title"),
+        (page.first("title", "dc.title"), "meta"),
+    ]
+    out = []
+    for value, source in values:
+        cleaned = cleaner(value) if value else None  # type: ignore[operator]
+        if cleaned:
+            out.append((cleaned, source))
+    return out
+
+
+def _topic_split(candidate: str, headline: str) -> str | None:
+    """The "Topic" of a metadata title "Topic: Headline" whose rest is the printed headline."""
+    for separator in (": ", " – ", " - ", " | "):
+        topic, sep, rest = candidate.partition(separator)
+        if sep and norm(rest) == norm(headline) and 0 < len(topic.split()) <= _MAX_KICKER_WORDS:
+            return topic.strip()
+    return None
+
+
+def extract_title(
+    tree: HtmlElement,
+    page: PageMeta,
+    url: str | None,
+    site_name: str | None,
+    sections: list[str],
+    site_affixes: tuple[list[str], list[str]] | None = None,
+) -> Title:
+    """Pick the printed headline, confirmed by metadata; its kicker; and the SEO title if it differs."""
+    extra_sections = list(sections)
+    section = page.ld_text("articleSection")
+    if section:
+        extra_sections.append(section)
+
+    def clean(value: str | None) -> str | None:
+        if not value:
+            return None
+        return strip_site_affixes(squash(value), site_name, extra_sections, url, site_affixes) or None
+
+    meta = _metadata(page, clean)
+    meta_keys = {norm(m): m for m, _ in meta}
+    headings = _headings(tree)
+    result = _choose(headings, meta, meta_keys, page)
+    if result.kicker:
+        # Some kickers carry the day ("Panorama 29.11.2024"): the date has its own column.
+        result.kicker = squash(_DATE_IN_TEXT.sub(" ", result.kicker)).strip(" :|-–") or None
+    if result.title:
+        seo = next((m for m, _ in meta if norm(m) != norm(result.title)), None)
+        if seo and norm(seo) not in {
+            norm(f"{result.kicker}: {result.title}"),
+            norm(f"{result.kicker} {result.title}"),
+        }:
+            result.seo_title = seo
+    return result
+
+
+def _forms(heading: _Heading) -> list[str]:
+    """Wordings a metadata title may give for one printed heading: with its inner kicker, and without."""
+    forms = [heading.read, heading.headline]
+    if heading.kicker:
+        forms.insert(0, f"{heading.kicker}: {heading.headline}")
+    return list(dict.fromkeys(forms))
+
+
+def _choose(
+    headings: list[_Heading], meta: list[tuple[str, str]], meta_keys: dict[str, str], page: PageMeta
+) -> Title:
+    if rules.on("title_alternative_headline"):
+        # The publisher calls the printed wording its alternativeHeadline: `headline` is the title.
+        alternative, ld_headline = page.ld_text("alternativeHeadline"), page.ld_text("headline")
+        if alternative and ld_headline and norm(alternative) != norm(ld_headline):
+            for heading in headings:
+                if norm(alternative) in {norm(f) for f in _forms(heading)}:
+                    return Title(ld_headline, heading.outer_kicker or None, None, "json-ld")
+    # 1. A printed heading that a metadata title confirms; the more trusted metadata decides first.
+    for candidate, _source in meta:
+        key = norm(candidate)
+        for heading in headings:
+            if key in {norm(f) for f in _forms(heading)}:
+                kicker = heading.kicker or heading.outer_kicker or None
+                return Title(_spelling(candidate, meta), kicker, None, heading.tag)
+    # 2. A metadata title "Topic: <printed headline>": the topic is the kicker, the headline the title.
+    if rules.on("title_meta_topic_is_kicker"):
+        for heading in headings:
+            for candidate, _source in meta:
+                topic = _topic_split(candidate, heading.headline)
+                if topic:
+                    return Title(
+                        heading.headline, heading.kicker or heading.outer_kicker or topic, None, heading.tag
+                    )
+    # 3. A printed heading cut off where a metadata title goes on.
+    if rules.on("title_h1_truncated"):
+        for heading in headings:
+            head_key = norm(heading.headline)
+            for candidate, source in meta:
+                key = norm(candidate)
+                if len(head_key) > 20 and key.startswith(head_key) and len(key) - len(head_key) <= 12:
+                    return Title(candidate, heading.kicker or heading.outer_kicker or None, None, source)
+    # 4. The first printed <h1> even where metadata words it differently: metadata never overrides it.
+    first_h1 = next((h for h in headings if h.tag == "h1" and len(h.headline.split()) >= 3), None)
+    if first_h1 and rules.on("title_h1_over_metadata"):
+        return Title(first_h1.headline, first_h1.kicker or first_h1.outer_kicker or None, None, "h1")
+    # 5. No printed headline: the metadata title most sources agree on.
+    if not meta:
+        return Title()
+    counts: dict[str, int] = {}
+    for candidate, _source in meta:
+        counts[norm(candidate)] = counts.get(norm(candidate), 0) + 1
+    chosen, source = max(meta, key=lambda m: counts[norm(m[0])])
+    if counts[norm(chosen)] == 1:
+        chosen, source = meta[0]
+    return Title(_spelling(chosen, meta), None, None, source)
+
+
+def _spelling(title: str, meta: list[tuple[str, str]]) -> str:
+    """The spelling most metadata sources share for one wording (punctuation and dashes vary)."""
+    key = norm(title)
+    spellings = [m for m, _ in meta if norm(m) == key] or [title]
+    return max(dict.fromkeys(spellings), key=spellings.count)

@@ -1,0 +1,136 @@
+"""Headline, kicker and SEO title: the headline as printed, confirmed by metadata, never overridden by it."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+from crawler import clean, runs
+from crawler.extract import extract_article
+
+PARAGRAPH = (
+    "Der Stadtrat hat am Dienstagabend nach langer Debatte über den Haushalt abgestimmt. Die Mehrheit "
+    "setzte sich knapp durch, die Opposition kündigte an, das Ergebnis rechtlich prüfen zu lassen. "
+)
+URL = "https://zeitung.example/politik/2026/11/20/haushalt-beschlossen/"
+
+
+def page(header: str, head: str = "", site: str = "Musterzeitung") -> str:
+    """A news page with the given <head> extras and article header markup."""
+    return (
+        f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
+        f"<meta property='og:site_name' content='{site}'><meta property='og:type' content='article'>{head}</head>"
+        "<body><nav class='breadcrumb'><a href='/'>Startseite</a> <a href='/politik/'>Politik</a></nav>"
+        f"<main><article><header>{header}</header><div class='entry-content'>"
+        + f"<p>{PARAGRAPH}</p>" * 6
+        + "</div></article></main></body></html>"
+    )
+
+
+def og(title: str) -> str:
+    return f"<meta property='og:title' content='{title}'>"
+
+
+def test_kicker_span_in_h1_with_hidden_colon_is_read_as_one_title_and_stored_apart() -> None:
+    header = (
+        "<h1><span class='headline-kicker'>Haushalt</span><span class='visually-hidden'>:</span>"
+        "<span class='headline-title'>Stadtrat stimmt knapp zu</span></h1>"
+    )
+    article = extract_article(page(header, og("Haushalt: Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker, article.seo_title) == (
+        "Haushalt: Stadtrat stimmt knapp zu",
+        "Haushalt",
+        None,
+    )
+
+
+def test_glued_kicker_without_separator_is_not_glued_into_the_title() -> None:
+    # <span>Demo</span><span>Der …</span> reads "DemoDer …" when text nodes are concatenated.
+    header = "<h1><span class='dachzeile'>Demo</span><span class='headline'>Der Stadtrat stimmt knapp zu</span></h1>"
+    article = extract_article(page(header), url=URL)
+    assert article.title == "Der Stadtrat stimmt knapp zu"
+    assert article.kicker == "Demo"
+
+
+def test_kicker_line_before_the_h1_goes_to_its_own_column() -> None:
+    header = "<p class='topline'>Kommunalpolitik</p><h1>Stadtrat stimmt knapp zu</h1>"
+    article = extract_article(page(header, og("Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", "Kommunalpolitik")
+
+
+def test_topic_prefix_of_the_metadata_title_becomes_the_kicker_not_the_title() -> None:
+    head = (
+        og("Haushaltsstreit: Stadtrat stimmt knapp zu")
+        + "<title>Haushaltsstreit: Stadtrat stimmt knapp zu</title>"
+    )
+    article = extract_article(page("<h1>Stadtrat stimmt knapp zu</h1>", head), url=URL)
+    assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", "Haushaltsstreit")
+
+
+def test_metadata_worded_differently_never_overrides_the_printed_h1() -> None:
+    ld = (
+        '<script type=\'application/ld+json\'>{"@type":"NewsArticle",'
+        '"headline":"Knappe Mehrheit für den Etat 2027 im Rathaus"}</script>'
+    )
+    article = extract_article(page("<h1>Stadtrat stimmt knapp zu</h1>", ld), url=URL)
+    assert article.title == "Stadtrat stimmt knapp zu"
+    assert article.seo_title == "Knappe Mehrheit für den Etat 2027 im Rathaus"
+
+
+def test_seo_h1_in_the_breadcrumb_loses_to_the_printed_headline_metadata_confirms() -> None:
+    # Some templates print an SEO <h1> as the breadcrumb's last item and the headline in an <h2>.
+    html = page(
+        "<h2 class='article-headline'>Stadtrat stimmt knapp zu</h2>",
+        og("Rathaus: Alles zum Haushalt 2027 – die Übersicht")
+        + '<script type=\'application/ld+json\'>{"@type":"NewsArticle","headline":"Stadtrat stimmt knapp zu"}'
+        "</script>",
+    ).replace(
+        "<a href='/politik/'>Politik</a></nav>",
+        "<a href='/politik/'>Politik</a><h1>Rathaus: Alles zum Haushalt 2027 – die Übersicht</h1></nav>",
+    )
+    article = extract_article(html, url=URL)
+    assert article.title == "Stadtrat stimmt knapp zu"
+    assert article.seo_title == "Rathaus: Alles zum Haushalt 2027 – die Übersicht"
+
+
+def test_site_name_section_and_date_around_metadata_titles_are_stripped() -> None:
+    head = "<title>Politik | Stadtrat stimmt knapp zu | Musterzeitung | 28.04.2023</title>"
+    html = page("<div class='intro'>Kein Titel hier</div>", head)
+    assert extract_article(html, url=URL).title == "Stadtrat stimmt knapp zu"
+
+
+def test_clean_stage_stores_kicker_seo_title_and_agencies_and_analysts_see_them(conn) -> None:
+    header = (
+        "<p class='kicker'>Kommunalpolitik</p><h1>Stadtrat stimmt knapp zu</h1>"
+        "<div class='byline'>Von Anna Schäfer und dpa</div>"
+    )
+    ld = (
+        '<script type=\'application/ld+json\'>{"@type":"NewsArticle",'
+        '"headline":"Knappe Mehrheit für den Etat 2027 im Rathaus","datePublished":"2026-11-20T08:00:00+01:00"}'
+        "</script>"
+    )
+    html = page(header, ld)
+    with conn, conn.cursor() as cur:
+        runs.start_run(cur, "night1", "zeitung.example")
+        cur.execute(
+            """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip, body_bytes,
+                   fetched_at) VALUES ('night1', 'zeitung.example', %s, %s, 200, 'text/html', %s, %s, %s)""",
+            (URL, URL, gzip.compress(html.encode()), len(html), datetime(2026, 11, 20, 2, tzinfo=UTC)),
+        )
+    assert clean.clean_pages(conn, workers=1)["new"] == 1
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT title, kicker, seo_title, agencies FROM analytics.articles")
+        assert cur.fetchall() == [
+            (
+                "Stadtrat stimmt knapp zu",
+                "Kommunalpolitik",
+                "Knappe Mehrheit für den Etat 2027 im Rathaus",
+                ["dpa"],
+            )
+        ]
+        # reclean rewrites the new columns from the stored page without crawling
+        cur.execute("UPDATE articles SET kicker = NULL, agencies = '{}', extractor_version = 'old'")
+    assert clean.reclean_pages(conn, workers=1)["pages"] == 1
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT kicker, agencies FROM articles")
+        assert cur.fetchall() == [("Kommunalpolitik", ["dpa"])]
