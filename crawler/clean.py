@@ -22,8 +22,9 @@ import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from crawler import edits, extract, procs, urls
+from crawler import edits, extract, procs, site_templates, urls
 from crawler.dedupe import content_hash
+from crawler.extract.template import SiteTemplate
 from crawler.reasons import Reason, with_detail
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ def is_html_type(content_type: str | None) -> bool:
     return media_type in ("text/html", "application/xhtml+xml")
 
 
-def extract_page(page: RawPage) -> Extracted:
-    """Decompress and extract one raw page (runs in a worker process)."""
+def extract_page(page: RawPage, template: dict[str, Any] | None = None) -> Extracted:
+    """Decompress and extract one raw page with its site's template, if any (runs in a worker process)."""
     if not is_html_type(page.content_type):
         # Feeds and sitemaps are navigation: their items are articles only on their own pages.
         return Extracted(page.page_id, None, with_detail(Reason.NOT_HTML, page.content_type or ""))
@@ -76,7 +77,12 @@ def extract_page(page: RawPage) -> Extracted:
         html = gzip.decompress(page.body_gzip)
     except (OSError, EOFError, zlib.error):
         return Extracted(page.page_id, None, Reason.CORRUPT_BODY)
-    article = extract.extract_article(html, url=page.final_url, content_type=page.content_type)
+    article = extract.extract_article(
+        html,
+        url=page.final_url,
+        content_type=page.content_type,
+        site_template=SiteTemplate.from_dict(template),
+    )
     if article.rejected_reason:
         return Extracted(page.page_id, None, article.rejected_reason)
     return Extracted(page.page_id, article.to_dict(), None)
@@ -433,10 +439,13 @@ def _executor(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def _extract_all(pool: Executor | None, pages: list[RawPage]) -> list[Extracted]:
+def _extract_all(
+    pool: Executor | None, pages: list[RawPage], templates: dict[str, dict[str, Any]] | None = None
+) -> list[Extracted]:
+    site_templates = [(templates or {}).get(page.site) for page in pages]
     if pool is None or len(pages) < MIN_PAGES_FOR_POOL:
-        return [extract_page(page) for page in pages]
-    return list(pool.map(extract_page, pages, chunksize=4))
+        return [extract_page(page, t) for page, t in zip(pages, site_templates, strict=True)]
+    return list(pool.map(extract_page, pages, site_templates, chunksize=4))
 
 
 def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], reclean: bool) -> list[str]:
@@ -487,6 +496,8 @@ def clean_pages(
     workers = workers or default_workers()
     totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     touched_runs: set[str] = set()
+    # Learn the site, not the page: each site's template from its stored pages, once per clean run.
+    templates = site_templates.learn_sites(conn, site_templates.pending_sites(conn, run_id), run_id)
     with _executor(workers) as pool:
         deadlocks = 0
         while True:
@@ -500,7 +511,7 @@ def clean_pages(
                     for page_id in batch.crawl_rejected:
                         _mark_page(cur, page_id, "rejected", None, None)
                     outcomes = _write_results(
-                        cur, batch.pages, _extract_all(pool, batch.pages), reclean=False
+                        cur, batch.pages, _extract_all(pool, batch.pages, templates), reclean=False
                     )
                 if not batch.size and follow is not None:
                     follow.wait(FOLLOW_POLL_SECONDS)  # the crawl has stored nothing new yet
@@ -544,6 +555,7 @@ def reclean_pages(
         # The batches walk article ids upwards from last_id; the chunk's bounds are literals (ints).
         condition += f" AND a.article_id <= {int(article_range[1])}"
         last_id = int(article_range[0]) - 1
+    templates = site_templates.learn_sites(conn, site_templates.article_sites(conn))
     with _executor(workers) as pool:
         while True:
             with conn, conn.cursor() as cur:
@@ -565,7 +577,7 @@ def reclean_pages(
                         totals["missing_raw_page"] += 1
                         continue
                     pages.append(_raw_page([*page_fields, article_id]))
-                results = _extract_all(pool, pages)
+                results = _extract_all(pool, pages, templates)
                 for page, result in zip(pages, results, strict=True):
                     if result.article is None:
                         # The archive keeps the article; the reason is recorded on its page for review.

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml.html import HtmlElement
 
-from crawler.extract import rules
-from crawler.extract.authors import agencies_in, clean_authors, split_authors
+from crawler.extract import rules, wordpress
+from crawler.extract.authors import agencies_in, clean_authors, is_agency, is_desk, split_authors
 from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
 from crawler.extract.dates import parse_date
@@ -34,6 +34,7 @@ from crawler.extract.meta import (
     squash,
     text_of,
 )
+from crawler.extract.template import SiteTemplate
 from crawler.extract.title import extract_title, strip_site_affixes
 from crawler.reasons import Reason, payload_problem, with_detail
 
@@ -132,15 +133,26 @@ def extract_article(
     url: str | None = None,
     content_type: str | None = None,
     max_bytes: int = MAX_HTML_BYTES,
+    site_template: SiteTemplate | None = None,
 ) -> Article:
-    """Extract title, lead, body, authors, dates, section, tags and language from one HTML page."""
+    """Extract title, lead, body, authors, dates, section, tags and language from one HTML page.
+
+    `site_template` is what the site's other pages share (see `crawler.extract.template`); without
+    it the page is read on its own.
+    """
     try:
-        return _extract(html, url, content_type, max_bytes)
+        return _extract(html, url, content_type, max_bytes, site_template)
     except Exception as error:
         return Article(rejected_reason=with_detail(Reason.ERROR, f"{type(error).__name__}: {error}")[:200])
 
 
-def _extract(html: str | bytes, url: str | None, content_type: str | None, max_bytes: int) -> Article:
+def _extract(
+    html: str | bytes,
+    url: str | None,
+    content_type: str | None,
+    max_bytes: int,
+    template: SiteTemplate | None,
+) -> Article:
     if html is None or len(html) == 0:
         return Article(rejected_reason=Reason.EMPTY)
     # Check the size before decoding or parsing: a 20 MB page would cost far more than it is worth.
@@ -156,7 +168,7 @@ def _extract(html: str | bytes, url: str | None, content_type: str | None, max_b
     tree = _parse(text)
     if tree is None:
         return Article(rejected_reason=Reason.UNPARSEABLE)
-    return _from_tree(tree, url)
+    return _from_tree(tree, url, template)
 
 
 def _parse(text: str) -> HtmlElement | None:
@@ -170,7 +182,7 @@ def _parse(text: str) -> HtmlElement | None:
     return tree if tree is not None and len(tree) else None
 
 
-def _from_tree(tree: HtmlElement, url: str | None) -> Article:
+def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None = None) -> Article:
     page = collect(tree)
     article = Article()
     sources = article.sources
@@ -187,7 +199,8 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     if not crumb_names:
         crumb_names, crumb_source = breadcrumb_html(tree), "breadcrumb"
 
-    found = extract_title(tree, page, url, article.site_name, crumb_names)
+    affixes = template.affixes() if template else None
+    found = extract_title(tree, page, url, article.site_name, crumb_names, affixes)
     title = found.title
     article.title, article.kicker, article.seo_title = title, found.kicker, found.seo_title
     if title:
@@ -198,6 +211,10 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
         article.section_path = path
         article.section = path[0]
         sources["section"] = crumb_source
+    elif rules.on("wp_category_links") and (categories := wordpress.category_path(tree)):
+        article.section_path = categories
+        article.section = categories[0]
+        sources["section"] = "category-link"
     else:
         section = page.ld_text("articleSection") or page.first("article:section", "og:section")
         if section:
@@ -212,6 +229,10 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     article.tags = _tags(page)
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
+    elif rules.on("wp_tag_links"):
+        article.tags = wordpress.tag_names(tree)
+        if article.tags:
+            sources["tags"] = "tag-link"
 
     # What the site says the page is (body classes, teasers), read before trafilatura prunes the tree.
     declared = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
@@ -221,7 +242,7 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     # The lead is searched on the intact tree, before trafilatura's pass prunes it.
     lead, lead_source = _lead(tree, page)
     raw_text = extract_text(tree, url)
-    lines = clean_lines(raw_text or "", title)
+    lines = clean_lines(raw_text or "", title, template.boilerplate_keys() if template else frozenset())
     if not lead and lines and _matches_description(lines[0], page):
         lead, lead_source = lines[0], "trafilatura"
     if lead:
@@ -239,9 +260,9 @@ def _from_tree(tree: HtmlElement, url: str | None) -> Article:
     else:
         credits = []
     article.agencies = agencies_in([*article.authors, *_meta_authors(page)], credits)
-    article.language = _language(page, article.body)
+    article.language, language_source = _language(page, article.body)
     if article.language:
-        sources.setdefault("language", "meta")
+        sources["language"] = language_source
     article.is_paywalled = _paywalled(tree, page, article.word_count)
     article.rejected_reason = _rejection(page, article, url)
     if article.rejected_reason is None and listing:
@@ -329,17 +350,27 @@ _DATE_LINE_XPATH = (
 )
 
 
+_OTHER_STORIES = (
+    "ancestor::aside|ancestor::nav|ancestor::footer[not(ancestor::article)]|"
+    "ancestor::*[contains(@class, 'teaser') or contains(@class, 'related')]"
+)
+
+
 def _date_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
     """Published-date spellings in order of trust; read lazily, so the first usable one ends the search."""
     for key in ("datePublished", "dateCreated", "uploadDate"):
         yield page.ld_text(key), "json-ld"
     yield page.first(*_PUBLISHED_META), "meta"
+    # Dates printed in teasers of other stories, sidebars and menus are theirs, not the article's.
     for element in tree.xpath("//*[@itemprop='datePublished']"):
-        yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
-    for element in tree.xpath("//time[@datetime]")[:5]:
+        if not element.xpath(_OTHER_STORIES):
+            yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
+    for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not e.xpath(_OTHER_STORIES)][:5]:
         yield element.get("datetime"), "time"
     # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
     for element in tree.xpath(_DATE_LINE_XPATH)[:30]:
+        if element.xpath(_OTHER_STORIES):
+            continue
         text = squash(" ".join(element.itertext()))
         yield (text if len(text) < 120 else None), "dateline"
 
@@ -402,15 +433,25 @@ def _visible_text(element: HtmlElement) -> str:
     return squash(" ".join(parts))
 
 
+# Figures credit photographers; page footers, sidebars, menus and teasers of other stories name other authors.
+_NOT_THE_POSTS_BYLINE = (
+    "ancestor-or-self::figure|ancestor::footer[not(ancestor::article)]|ancestor::aside|ancestor::nav|"
+    "ancestor::*[contains(@class, 'teaser') or contains(@class, 'related')]"
+)
+
+
 def _byline_names(tree: HtmlElement) -> list[str]:
     # Explicit author markup (rel=author, itemprop=author) marks each person separately.
     explicit: list[str] = []
-    for element in tree.xpath("//*[@rel='author' or @itemprop='author']")[:12]:
-        if element.xpath("ancestor-or-self::figure|ancestor::footer|ancestor::aside"):
+    # Links to an author archive (/author/<slug>/, WordPress) name the author as printed.
+    for element in tree.xpath("//*[@rel='author' or @itemprop='author'] | //a[contains(@href, '/author/')]")[
+        :12
+    ]:
+        if element.xpath(_NOT_THE_POSTS_BYLINE):
             continue
-        explicit.extend(split_authors(_visible_text(element)))
+        explicit.extend(split_authors(_visible_text(element), explicit=True))
     if explicit:
-        return clean_authors(explicit)
+        return clean_authors(explicit, explicit=True)
     for element in tree.xpath(_BYLINE_XPATH)[:12]:
         if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
             continue
@@ -454,7 +495,7 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
     entries = ld_names(page.ld_get("author"))
     persons = [name for name, is_person in entries if is_person]
     organizations = [name for name, is_person in entries if not is_person]
-    authors = clean_authors(persons + organizations)
+    authors = clean_authors(persons + organizations, explicit=True)
     source = "json-ld"
     meta_author = page.first("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
     meta_names = clean_authors([meta_author]) if meta_author else []
@@ -469,6 +510,10 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
             authors, source = byline, "byline"
     if not authors and meta_names:
         authors, source = meta_names, "meta"
+    people = [a for a in authors if not is_desk(a) and not is_agency(a)]
+    if people:
+        # A desk credited next to a person is the person's desk, not a second author.
+        authors = [a for a in authors if not is_desk(a)]
     if authors:
         article.authors = authors
         article.sources["authors"] = source
@@ -576,20 +621,30 @@ def _lead(tree: HtmlElement, page: PageMeta) -> tuple[str | None, str]:
     return None, ""
 
 
-def _language(page: PageMeta, body: str | None) -> str | None:
-    declared = (
-        page.html_lang
-        or page.ld_text("inLanguage")
-        or page.first("og:locale", "content-language", "language")
-    )
-    if declared:
-        return declared.replace("_", "-").split("-")[0].lower() or None
+def _guess_language(body: str | None) -> str | None:
+    """de or en from function-word counts of the text; None when the text says too little."""
     words = [w.lower() for w in _WORD.findall((body or "")[:3000])]
     german = sum(w in _GERMAN_WORDS for w in words)
     english = sum(w in _ENGLISH_WORDS for w in words)
     if german + english < 5:
         return None
     return "de" if german >= english else "en"
+
+
+def _language(page: PageMeta, body: str | None) -> tuple[str | None, str]:
+    declared = (
+        page.html_lang
+        or page.ld_text("inLanguage")
+        or page.first("og:locale", "content-language", "language")
+    )
+    code = declared.replace("_", "-").split("-")[0].lower() if declared else None
+    guess = _guess_language(body)
+    # A theme ships its <html lang> (WordPress: en-US) whatever language the posts are written in.
+    if code and guess and guess != code and rules.on("language_from_text"):
+        return guess, "text"
+    if code:
+        return code, "meta"
+    return guess, "text"
 
 
 def _paywalled(tree: HtmlElement, page: PageMeta, word_count: int) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract import rules
+
 # News agencies are kept when they are the byline ("Von Max Muster und dpa").
 AGENCIES = frozenset(
     {"dpa", "afp", "ap", "reuters", "epd", "kna", "sid", "dts", "ddp", "apa", "ots", "idea", "rnd", "kna/epd"}
@@ -27,6 +29,22 @@ _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", r
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
 _URL_LIKE = re.compile(r"https?://|www\.|@\w+\.\w", re.IGNORECASE)
+# Desk and collective bylines: kept as written when no person is named.
+_DESK = re.compile(
+    r"(?:^|\s)(?:redaktion|newsdesk|nachrichtenredaktion|online-redaktion|onlineredaktion)(?:$|\s)", re.I
+)
+# Interface strings that byline containers also hold ("Themen bearbeiten", "Mehr vom Autor").
+_INTERFACE = re.compile(
+    r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
+    r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback)\b",
+    re.IGNORECASE,
+)
+# "xy Frankfurt", "dpa/lno Hamburg": an author's initials followed by a place, not a name.
+_INITIALS_PLACE = re.compile(
+    r"^[a-zäöü]{2,4}(?:/[a-zäöü]{2,4})?\s+[A-ZÄÖÜ][\wäöüß.-]+(?:\s+(?:am|an der)\s+\w+)?$"
+)
+_PLACE_LIKE = re.compile(r"\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ]")
+_ACADEMIC = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|phil|rer|nat|h\.\s?c)\.(?:-\w+\.)?\s*)+", re.I)
 _ORG_LIKE = re.compile(r"\b(?:gmbh|verlag|ag|kg|mbh|e\.v\.|holding|media group)\b", re.IGNORECASE)
 
 
@@ -37,15 +55,27 @@ def _clean_one(name: str) -> str:
     return name
 
 
-def _is_name(part: str) -> bool:
-    """Plausible person, agency or newsroom byline (not a role, date, URL or sentence)."""
+def is_desk(name: str) -> bool:
+    """A desk or collective byline ("Redaktion", "NDR Redaktion", "Redaktion hessenschau.de")."""
+    return bool(_DESK.search(name)) and len(name.split()) <= 4
+
+
+def _is_name(part: str, explicit: bool = False) -> bool:
+    """Plausible person, agency or newsroom byline (not a role, date, URL, place or interface text)."""
     if not part or len(part) > 60 or _URL_LIKE.search(part) or _DATE_LIKE.search(part):
         return False
-    if part.lower() in AGENCIES:
-        return True
-    words = part.split()
-    if len(words) > 5:
+    if _INTERFACE.search(part) or _INITIALS_PLACE.match(part) or _PLACE_LIKE.search(part):
         return False
+    if is_desk(part) and rules.on("byline_desk"):
+        return True
+    if part.lower() in AGENCIES or part.casefold() in AGENCY_NAMES:
+        return True
+    words = _ACADEMIC.sub("", part).split()
+    if not words or len(words) > 5:
+        return False
+    if len(words) == 1 and explicit and len(part) > 1:
+        # Author markup names its author: a magazine's lower-case name ("jetzt") is a byline there.
+        return not _ROLE_WORDS.fullmatch(part)
     if len(words) == 1:
         # One-word bylines are newsroom names ("t-online", "ndr.de") or initials ("ssi"); a single
         # capitalised word is a label ("Kurzmeldung", "Meinung") far more often than a person.
@@ -55,7 +85,7 @@ def _is_name(part: str) -> bool:
     return not _ROLE_WORDS.search(part) or part.lower().startswith("redaktion")
 
 
-def split_authors(raw: str) -> list[str]:
+def split_authors(raw: str, explicit: bool = False) -> list[str]:
     """Split one byline ("Von A und B, dpa") into names."""
     text = _clean_one(raw)
     if not text or "://" in text or text.startswith("www."):
@@ -64,19 +94,19 @@ def split_authors(raw: str) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = _clean_one(part)
-        if _is_name(part):
+        if _is_name(part, explicit):
             names.append(part)
     return names
 
 
-def clean_authors(raws: list[str], keep_organizations: bool = True) -> list[str]:
+def clean_authors(raws: list[str], keep_organizations: bool = True, explicit: bool = False) -> list[str]:
     """Split, clean and de-duplicate author strings, keeping their order."""
     seen: set[str] = set()
     result: list[str] = []
     for raw in raws:
         if not raw:
             continue
-        for name in split_authors(raw):
+        for name in split_authors(raw, explicit):
             if not keep_organizations and _ORG_LIKE.search(name):
                 continue
             key = name.casefold()

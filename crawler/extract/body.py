@@ -111,8 +111,10 @@ def extract_text(tree: HtmlElement, url: str | None) -> str | None:
     return text or None
 
 
-def clean_lines(text: str, title: str | None = None) -> list[str]:
-    """Body lines without boilerplate, duplicates or a repeated headline."""
+def clean_lines(
+    text: str, title: str | None = None, site_boilerplate: frozenset[str] = frozenset()
+) -> list[str]:
+    """Body lines without boilerplate (general, or the site's own), duplicates or a repeated headline."""
     lines: list[str] = []
     seen: set[str] = set()
     folded_title = squash(title).casefold() if title else None
@@ -125,7 +127,7 @@ def clean_lines(text: str, title: str | None = None) -> list[str]:
         if not line or is_boilerplate_line(line):
             continue
         key = line.casefold()
-        if key in seen or key == folded_title:
+        if key in seen or key == folded_title or key in site_boilerplate:
             continue
         seen.add(key)
         lines.append(line)

@@ -1,0 +1,148 @@
+"""Learn the site, not the page: what repeats across a site's pages is its template, not article text.
+
+Learned per run from a sample of the site's stored pages and kept per site (table
+`site_templates`): the title prefixes and suffixes the site puts around every headline in <title>
+and og:title ("… – Nachrichtenportal Deutschland", "Politik | …"), and the text blocks printed on
+most pages (newsletter boxes, "Lesen Sie auch" captions, legal lines) that a page-level extractor
+may take for article text. Extraction strips those affixes from metadata titles and drops those
+blocks from the body; a page of a site never seen still extracts without a template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import lxml.html
+
+from crawler.extract.meta import squash
+
+# A string counts as the site's when at least this share of the sampled pages carries it ...
+MIN_SHARE = 0.5
+# ... and at least this many pages: two pages sharing a phrase are a coincidence, not a template.
+MIN_PAGES = 4
+# Pages to learn from; more only confirm what 40 already show.
+SAMPLE_PAGES = 40
+_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ")
+_MAX_AFFIX_WORDS = 6
+_BLOCK_MIN_WORDS = 3
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_OG_TITLE = re.compile(
+    r"<meta[^>]+(?:property|name)=[\"']og:title[\"'][^>]*content=[\"']([^\"']*)[\"']", re.IGNORECASE
+)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
+@dataclass
+class SiteTemplate:
+    """What a site prints around every article; empty lists when nothing repeats."""
+
+    title_prefixes: list[str] = field(default_factory=list)
+    title_suffixes: list[str] = field(default_factory=list)
+    boilerplate: list[str] = field(default_factory=list)
+    pages: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (stored in site_templates.template)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SiteTemplate | None:
+        """The template stored as a dict, or None for none stored."""
+        if not data:
+            return None
+        return cls(
+            list(data.get("title_prefixes") or []),
+            list(data.get("title_suffixes") or []),
+            list(data.get("boilerplate") or []),
+            int(data.get("pages") or 0),
+        )
+
+    def affixes(self) -> tuple[list[str], list[str]]:
+        """(prefixes, suffixes) for `title.strip_site_affixes`."""
+        return self.title_prefixes, self.title_suffixes
+
+    def boilerplate_keys(self) -> frozenset[str]:
+        """Folded boilerplate blocks, for comparing body lines."""
+        return frozenset(fold(b) for b in self.boilerplate)
+
+
+def fold(text: str) -> str:
+    """Case and white space folded."""
+    return squash(text).casefold()
+
+
+def _titles(html: str) -> list[str]:
+    head = html[:200_000]
+    found = [
+        squash(lxml.html.fromstring(f"<p>{m}</p>").text_content()) for m in _TITLE.findall(head)[:1] if m
+    ]
+    found += [squash(m) for m in _OG_TITLE.findall(head)[:1]]
+    return [t for t in found if t]
+
+
+def _affixes(title: str) -> tuple[set[str], set[str]]:
+    prefixes, suffixes = set(), set()
+    for separator in _SEPARATORS:
+        start = 0
+        while (index := title.find(separator, start)) >= 0:
+            head, tail = title[: index + len(separator)], title[index:]
+            if len(tail.split()) <= _MAX_AFFIX_WORDS + 1:
+                suffixes.add(tail)
+            if len(head.split()) <= _MAX_AFFIX_WORDS and separator != ": ":
+                prefixes.add(head)
+            start = index + 1
+    return prefixes, suffixes
+
+
+def _blocks(html: str) -> set[str]:
+    try:
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+    except (ValueError, lxml.etree.ParserError):
+        return set()
+    blocks = set()
+    for element in tree.iter("p", "h2", "h3", "h4", "li", "figcaption"):
+        text = squash(element.text_content())
+        if len(text.split()) >= _BLOCK_MIN_WORDS and len(text) < 400:
+            blocks.add(text)
+    return blocks
+
+
+def learn(pages: Iterable[str]) -> SiteTemplate:
+    """The template shared by a site's pages (HTML strings)."""
+    prefix_pages: Counter[str] = Counter()
+    suffix_pages: Counter[str] = Counter()
+    block_pages: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    count = 0
+    for html in pages:
+        count += 1
+        prefixes: set[str] = set()
+        suffixes: set[str] = set()
+        for title in _titles(html):
+            found_prefixes, found_suffixes = _affixes(title)
+            prefixes |= found_prefixes
+            suffixes |= found_suffixes
+        prefix_pages.update(prefixes)
+        suffix_pages.update(suffixes)
+        for block in _blocks(html):
+            key = fold(block)
+            spelling.setdefault(key, block)
+            block_pages[key] += 1
+    if count < MIN_PAGES:
+        return SiteTemplate(pages=count)
+    needed = max(MIN_PAGES, MIN_SHARE * count)
+
+    def common(counter: Counter[str]) -> list[str]:
+        return sorted((a for a, n in counter.items() if n >= needed), key=lambda a: (-len(a), a))
+
+    # Longest first: "| Politik – Site" is stripped whole before "– Site" alone is tried.
+    return SiteTemplate(
+        title_prefixes=common(prefix_pages),
+        title_suffixes=common(suffix_pages),
+        boilerplate=[spelling[k] for k in sorted(k for k, n in block_pages.items() if n >= needed)],
+        pages=count,
+    )

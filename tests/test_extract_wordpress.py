@@ -1,0 +1,113 @@
+"""Fields from WordPress's own markup (issue 11): classic and block theme pages, bylines and agency credits.
+
+The two pages in tests/fixtures/extract_wp/ are written after Twenty Twenty-One (German) and Twenty
+Twenty-Three (as shipped, en-US) single-post markup; the expected values below are read off them by
+hand. Neither page has og:title or JSON-LD, as core WordPress emits neither.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import extract_article
+from crawler.extract.authors import agencies_in, split_authors
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract_wp"
+CLASSIC_URL = "http://127.0.0.1:8080/2025/10/14/landtag-beschliesst-neues-schulgesetz/"
+BLOCK_URL = "http://127.0.0.1:8080/2025/08/20/neue-zahlen-zum-bahnstreik/"
+
+
+def load(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def test_classic_theme_post_gives_title_nested_category_tags_and_desk_byline() -> None:
+    article = extract_article(load("twentytwentyone_de.html"), url=CLASSIC_URL)
+    assert article.rejected_reason is None
+    assert article.title == "Landtag beschließt neues Schulgesetz"  # not "… – Nachrichtenportal Deutschland"
+    # the post's category link, not the menu's or the widget's; its parent named by the page's own link
+    assert (article.section, article.section_path) == ("Politik", ["Politik", "Landespolitik"])
+    assert article.tags == ["Bildung", "Schule"]  # not the tag cloud's "Bahn"
+    assert article.authors == ["NDR Redaktion"]
+    assert article.published_at == "2025-10-14T09:30:00+02:00"
+    assert article.language == "de"
+    assert article.body is not None and article.body.startswith("Der Landtag hat am Dienstag")
+    assert "Oktober 2025" not in article.body and "Vorheriger Beitrag" not in article.body
+
+
+def test_block_theme_as_shipped_gives_german_lower_case_byline_and_agency_credits() -> None:
+    article = extract_article(load("twentytwentythree_en.html"), url=BLOCK_URL)
+    assert article.rejected_reason is None
+    assert article.title == "Neue Zahlen zum Bahnstreik überraschen Fachleute"
+    assert (article.section, article.section_path) == ("Panorama", ["Panorama"])
+    assert article.tags == ["Bahn", "Streik"]
+    assert article.authors == ["jetzt"]  # a magazine's lower-case name, as printed
+    assert article.language == "de"  # the text is German although <html lang> says en-US
+    assert article.agencies == ["dpa", "AFP"]  # dateline "(dpa)" and "Mit Material von AFP"
+
+
+def test_declared_language_stands_when_the_text_agrees() -> None:
+    page = load("twentytwentythree_en.html").replace('lang="en-US"', 'lang="de-DE"')
+    assert extract_article(page, url=BLOCK_URL).language == "de"
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Von Dr. Anna Muster", ["Dr. Anna Muster"]),
+        ("Prof. Dr. Hans-Peter Meier und dpa", ["Prof. Dr. Hans-Peter Meier", "dpa"]),
+        ("Von Lisa Mayr/APA", ["Lisa Mayr", "APA"]),
+        ("Anna Muster, SDA", ["Anna Muster", "SDA"]),
+        ("Redaktion", ["Redaktion"]),
+        ("NDR Redaktion", ["NDR Redaktion"]),
+        ("Redaktion hessenschau.de", ["Redaktion hessenschau.de"]),
+        ("Von Anna Muster, Frankfurt", ["Anna Muster"]),  # a place is not a name
+        ("xy Frankfurt", []),  # initials with a place
+        ("Frankfurt am Main", []),
+        ("Themen bearbeiten", []),  # interface text
+        ("Mehr vom Autor", []),
+    ],
+)
+def test_bylines_as_a_reader_reads_them(byline: str, names: list[str]) -> None:
+    assert split_authors(byline) == names
+
+
+def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
+    page = load("twentytwentyone_de.html").replace(
+        '<span class="byline">von <a href="http://127.0.0.1:8080/author/ndr-redaktion/" rel="author">NDR Redaktion</a>',
+        '<span class="byline">von <a href="http://127.0.0.1:8080/author/anna/" rel="author">Dr. Anna Muster</a> '
+        'und <a href="http://127.0.0.1:8080/author/ndr-redaktion/" rel="author">NDR Redaktion</a>',
+    )
+    assert extract_article(page, url=CLASSIC_URL).authors == ["Dr. Anna Muster"]
+
+
+@pytest.mark.parametrize(
+    ("bylines", "texts", "agencies"),
+    [
+        (["Anna Muster", "dpa"], [], ["dpa"]),
+        ([], ["Berlin (dpa/AFP) - Der Bundestag hat ..."], ["dpa", "AFP"]),
+        ([], ["Text.\nMit Material von dpa und Reuters"], ["dpa", "Reuters"]),
+        ([], ["Text.\nQuelle: KNA"], ["KNA"]),
+        ([], ["Text.\nepd/lnw"], ["epd"]),
+        (["AFP Deutschland"], [], ["AFP"]),
+        ([], ["Wien (APA) - ...", "Bern (Keystone-SDA) - ..."], ["APA", "Keystone-SDA"]),
+        # a mention is not a credit; "ap" inside words and lower-case "ap" are no agency
+        ([], ["Die Nachrichtenagentur dpa berichtete, der Trap sei cap."], []),
+    ],
+)
+def test_agency_credits(bylines: list[str], texts: list[str], agencies: list[str]) -> None:
+    assert agencies_in(bylines, texts) == agencies
+
+
+def test_date_is_the_posts_own_not_one_from_a_related_list_printed_before_it() -> None:
+    related = (
+        '<aside class="related-posts"><ul><li><a href="/2024/01/02/alt/">Alter Beitrag</a> '
+        '<time datetime="2024-01-02T08:00:00+01:00">2. Januar 2024</time></li></ul></aside>'
+        '<div class="teaser"><time datetime="2023-05-05T10:00:00+02:00">5. Mai 2023</time></div>'
+    )
+    page = load("twentytwentyone_de.html").replace(
+        '<main id="main" class="site-main">', '<main id="main" class="site-main">' + related
+    )
+    assert extract_article(page, url=CLASSIC_URL).published_at == "2025-10-14T09:30:00+02:00"

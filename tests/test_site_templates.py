@@ -1,0 +1,132 @@
+"""Learn the site, not the page: templates learned from a site's pages, stored per site, used in cleaning."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+
+from crawler import clean, runs
+from crawler.extract import extract_article
+from crawler.extract.template import SiteTemplate, learn
+from newsroom_demo.site import SITE_NAME, Portal
+
+SITE = "https://ms-lokal.example"
+SUFFIX = " – Das Stadtmagazin für Musterhausen"
+APPEAL = (
+    "Unterstützen Sie unabhängigen Lokaljournalismus in Musterhausen: Schon mit fünf Euro im Monat "
+    "helfen Sie uns, weiter jeden Tag für Sie zu berichten."
+)
+HEADLINES = [
+    "Neues Hallenbad öffnet im Frühjahr",
+    "Stadtrat streitet über Parkgebühren",
+    "Bäckerei am Markt schließt nach 80 Jahren",
+    "Radweg an der Hauptstraße wird verbreitert",
+    "Musikschule sucht neue Räume",
+    "Wochenmarkt zieht auf den Rathausplatz",
+]
+WORDS = [
+    "Die",
+    "Verwaltung",
+    "hat",
+    "am",
+    "Montag",
+    "neue",
+    "Pläne",
+    "vorgestellt,",
+    "über",
+    "die",
+    "der",
+    "Ausschuss",
+    "im",
+    "kommenden",
+    "Monat",
+    "beraten",
+    "will,",
+    "nachdem",
+    "Anwohner",
+    "und",
+    "Vereine",
+    "ihre",
+    "Stellungnahmen",
+    "eingereicht",
+    "haben",
+]
+
+
+def story(index: int) -> str:
+    """A page of a site whose template hides its name from page-level rules: no og:site_name, a
+    suffix unlike its host, no printed headline element, and a donation appeal inside the text."""
+    paragraphs = "".join(
+        f"<p>{HEADLINES[index]}: "
+        + " ".join(WORDS[(7 * index + 3 * p + j) % len(WORDS)] for j in range(35))
+        + ".</p>"
+        for p in range(5)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='de'><head><title>{HEADLINES[index]}{SUFFIX}</title>"
+        f"<meta property='og:type' content='article'></head><body><div class='content'>"
+        f"<div class='text'>{paragraphs}<p>{APPEAL}</p></div></div></body></html>"
+    )
+
+
+def test_template_is_learned_from_the_pages_of_one_site() -> None:
+    template = learn(story(i) for i in range(6))
+    assert template.title_suffixes == [SUFFIX]
+    assert template.boilerplate == [APPEAL]
+    assert template.pages == 6
+
+
+def test_too_few_pages_teach_nothing() -> None:
+    assert learn(story(i) for i in range(3)) == SiteTemplate(pages=3)
+
+
+def test_template_strips_the_site_suffix_and_its_boilerplate_a_single_page_keeps() -> None:
+    url = f"{SITE}/lokales/bad.html"
+    alone = extract_article(story(0), url=url)
+    assert alone.title == HEADLINES[0] + SUFFIX
+    assert APPEAL in (alone.body or "")
+    template = learn(story(i) for i in range(1, 6))  # learned from the site's *other* pages
+    with_site = extract_article(story(0), url=url, site_template=template)
+    assert with_site.title == HEADLINES[0]
+    assert APPEAL not in (with_site.body or "")
+    assert with_site.body == (alone.body or "").replace("\n" + APPEAL, "")
+
+
+def test_demo_portal_sites_learn_their_suffix_and_keep_every_field() -> None:
+    for seed in (5, 11):
+        portal = Portal(articles=30, seed=seed)
+        pages = [portal.respond(s.url, {"Host": "portal.test"})[2] for s in portal.stories()[:20]]
+        template = learn(page.decode() for page in pages)
+        assert template.title_suffixes == [f" – {SITE_NAME}"]
+        for spec, page in zip(portal.stories()[:20], pages, strict=True):
+            article = extract_article(page, url="http://portal.test" + spec.url, site_template=template)
+            assert (article.title, article.body, article.authors) == (
+                spec.title,
+                spec.body_text,
+                list(spec.authors),
+            )
+
+
+def test_clean_stage_learns_stores_and_uses_each_sites_template(conn) -> None:
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    other = "https://anderes-blatt.example"
+    with conn, conn.cursor() as cur:
+        runs.start_run(cur, "night1", SITE)
+        for i, headline in enumerate(HEADLINES):
+            for site in (SITE, other):
+                html = story(i) if site == SITE else story(i).replace(SUFFIX, " | Anderes Blatt")
+                url = f"{site}/lokales/{i}.html"
+                cur.execute(
+                    """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip,
+                           body_bytes, fetched_at) VALUES ('night1', %s, %s, %s, 200, 'text/html', %s, %s, %s)""",
+                    (site, url, url, gzip.compress(html.encode()), len(html), t0 + timedelta(minutes=i)),
+                )
+            assert headline
+    assert clean.clean_pages(conn, workers=1)["new"] == 2 * len(HEADLINES)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT site, template->'title_suffixes', pages FROM site_templates ORDER BY site")
+        assert cur.fetchall() == [(other, [" | Anderes Blatt"], 6), (SITE, [SUFFIX], 6)]
+        cur.execute("SELECT DISTINCT title FROM articles ORDER BY title")
+        assert [row[0] for row in cur.fetchall()] == sorted(HEADLINES)
+        cur.execute("SELECT count(*) FROM articles WHERE body LIKE %s", (f"%{APPEAL[:40]}%",))
+        assert cur.fetchone()[0] == 0
