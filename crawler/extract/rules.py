@@ -14,6 +14,8 @@ RULES: dict[str, str] = {
     "title_h1_over_metadata": "the visible <h1> wins over og:title/JSON-LD headline worded differently",
     "title_meta_topic_is_kicker": "a metadata title 'Topic: <h1>' gives the kicker, the title stays the <h1>",
     "title_alternative_headline": "JSON-LD alternativeHeadline equal to the <h1> marks `headline` as the title",
+    "title_heading_after_link_is_crumb": "a heading right after a link is a breadcrumb's last item, not the headline",
+    "title_lone_social_kicker": "a kicker joins the title only if more than one metadata title (or JSON-LD) says so",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",

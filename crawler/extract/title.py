@@ -206,6 +206,12 @@ def _outer_kicker(element: HtmlElement) -> str:
 def _excluded(element: HtmlElement) -> bool:
     if _hidden(element):
         return True
+    # A heading right after a link sits in a breadcrumb trail ("Politik > Headline"), class or not.
+    previous = element.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is not None and previous.tag == "a" and rules.on("title_heading_after_link_is_crumb"):
+        return True
     node: HtmlElement | None = element
     depth = 0
     while node is not None and depth < 7:
@@ -328,14 +334,26 @@ def _choose(
         alternative, ld_headline = page.ld_text("alternativeHeadline"), page.ld_text("headline")
         if alternative and ld_headline and norm(alternative) != norm(ld_headline):
             for heading in headings:
-                if norm(alternative) in {norm(f) for f in _forms(heading)}:
+                if norm(alternative) == norm(heading.read):
                     return Title(ld_headline, heading.outer_kicker or None, None, "json-ld")
     # 1. A printed heading that a metadata title confirms; the more trusted metadata decides first.
+    ld_headline_key = norm(page.ld_text("headline"))
     for candidate, _source in meta:
         key = norm(candidate)
         for heading in headings:
             if key in {norm(f) for f in _forms(heading)}:
                 kicker = heading.kicker or heading.outer_kicker or None
+                if (
+                    heading.kicker
+                    and key != norm(heading.headline)
+                    and sum(norm(m) == key for m, _ in meta) == 1
+                    and ld_headline_key
+                    and ld_headline_key != key
+                    and rules.on("title_lone_social_kicker")
+                ):
+                    # Only a social title joins kicker and headline, the article's JSON-LD says
+                    # otherwise: the kicker is the social title's topic, the headline is the title.
+                    return Title(heading.headline, kicker, None, heading.tag)
                 return Title(_spelling(candidate, meta), kicker, None, heading.tag)
     # 2. A metadata title "Topic: <printed headline>": the topic is the kicker, the headline the title.
     if rules.on("title_meta_topic_is_kicker"):
