@@ -27,6 +27,8 @@ def test_classic_theme_post_gives_title_nested_category_tags_and_desk_byline() -
     article = extract_article(load("twentytwentyone_de.html"), url=CLASSIC_URL)
     assert article.rejected_reason is None
     assert article.title == "Landtag beschließt neues Schulgesetz"  # not "… – Nachrichtenportal Deutschland"
+    # <title> only adds the site's name around the printed title: no SEO title of its own, no kicker
+    assert (article.seo_title, article.kicker) == (None, None)
     # the post's category link, not the menu's or the widget's; its parent named by the page's own link
     assert (article.section, article.section_path) == ("Politik", ["Politik", "Landespolitik"])
     assert article.tags == ["Bildung", "Schule"]  # not the tag cloud's "Bahn"

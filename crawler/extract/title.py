@@ -301,9 +301,9 @@ def extract_title(
             return None
         return strip_site_affixes(squash(value), site_name, extra_sections, url, site_affixes) or None
 
-    meta = _metadata(page, clean)
-    meta_keys = {norm(m): m for m, _ in meta}
     headings = _headings(tree)
+    meta = [(_without_affix(m, headings), source) for m, source in _metadata(page, clean)]
+    meta_keys = {norm(m): m for m, _ in meta}
     result = _choose(headings, meta, meta_keys, page)
     if result.kicker:
         # Some kickers carry the day ("Panorama 29.11.2024"): the date has its own column.
@@ -316,6 +316,26 @@ def extract_title(
         }:
             result.seo_title = seo
     return result
+
+
+_AFFIX_SEPARATORS = (" | ", " – ", " — ", " - ", " · ", " • ", " :: ")
+
+
+def _without_affix(candidate: str, headings: list[_Heading]) -> str:
+    """A metadata title that is a printed heading plus a short part around it: that part is the site's."""
+    for heading in headings:
+        for form in _forms(heading):
+            for separator in _AFFIX_SEPARATORS:
+                if candidate.startswith(form + separator):
+                    tail = candidate[len(form) + len(separator) :]
+                    if 0 < len(tail.split()) <= _MAX_KICKER_WORDS:
+                        return form
+                # A dash before the headline joins a kicker ("Thema - Headline"); a bar a site name.
+                if separator in {" | ", " :: "} and candidate.endswith(separator + form):
+                    head = candidate[: -len(form) - len(separator)]
+                    if 0 < len(head.split()) <= 3:
+                        return form
+    return candidate
 
 
 def _forms(heading: _Heading) -> list[str]:
