@@ -99,7 +99,7 @@ def test_site_name_section_and_date_around_metadata_titles_are_stripped() -> Non
     assert extract_article(html, url=URL).title == "Stadtrat stimmt knapp zu"
 
 
-def test_clean_stage_stores_kicker_seo_title_and_agencies_and_analysts_see_them(conn) -> None:
+def test_clean_stage_stores_kicker_seo_title_and_agencies_and_reclean_rewrites_them(conn) -> None:
     header = (
         "<p class='kicker'>Kommunalpolitik</p><h1>Stadtrat stimmt knapp zu</h1>"
         "<div class='byline'>Von Anna Schäfer und dpa</div>"
@@ -119,7 +119,7 @@ def test_clean_stage_stores_kicker_seo_title_and_agencies_and_analysts_see_them(
         )
     assert clean.clean_pages(conn, workers=1)["new"] == 1
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT title, kicker, seo_title, agencies FROM analytics.articles")
+        cur.execute("SELECT title, kicker, seo_title, agencies FROM articles")
         assert cur.fetchall() == [
             (
                 "Stadtrat stimmt knapp zu",
