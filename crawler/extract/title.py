@@ -10,6 +10,7 @@ pages share (see `crawler.extract.template`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -256,8 +257,8 @@ def _headings(tree: HtmlElement) -> list[_Heading]:
     return found
 
 
-def _metadata(page: PageMeta, clean: object) -> list[tuple[str, str]]:
-    cleaner = clean  # a callable, typed loosely to keep the signature short
+def _metadata(page: PageMeta, clean: Callable[[str | None], str | None]) -> list[tuple[str, str]]:
+    """(cleaned title, source) of each metadata title, most trusted first."""
     values = [
         (page.ld_text("headline") or page.ld_text("name"), "json-ld"),
         (page.first("og:title"), "og"),
@@ -267,7 +268,7 @@ def _metadata(page: PageMeta, clean: object) -> list[tuple[str, str]]:
     ]
     out = []
     for value, source in values:
-        cleaned = cleaner(value) if value else None  # type: ignore[operator]
+        cleaned = clean(value)
         if cleaned:
             out.append((cleaned, source))
     return out
@@ -303,8 +304,7 @@ def extract_title(
 
     headings = _headings(tree)
     meta = [(_without_affix(m, headings), source) for m, source in _metadata(page, clean)]
-    meta_keys = {norm(m): m for m, _ in meta}
-    result = _choose(headings, meta, meta_keys, page)
+    result = _choose(headings, meta, page)
     if result.kicker:
         # Some kickers carry the day ("Panorama 29.11.2024"): the date has its own column.
         result.kicker = squash(_DATE_IN_TEXT.sub(" ", result.kicker)).strip(" :|-–") or None
@@ -346,9 +346,8 @@ def _forms(heading: _Heading) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _choose(
-    headings: list[_Heading], meta: list[tuple[str, str]], meta_keys: dict[str, str], page: PageMeta
-) -> Title:
+def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMeta) -> Title:
+    """The title by the first rule that applies, from the most to the least direct evidence."""
     if rules.on("title_alternative_headline"):
         # The publisher calls the printed wording its alternativeHeadline: `headline` is the title.
         alternative, ld_headline = page.ld_text("alternativeHeadline"), page.ld_text("headline")
