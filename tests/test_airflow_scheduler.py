@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg2.extensions
 import pytest
 from support import Api, airflow_conn_json, free_port
 
@@ -74,11 +73,8 @@ def airflow_metadata_db() -> Iterator[str]:
     from crawler import db
 
     with db.scratch_database("airflow_meta") as url:
-        dsn = psycopg2.extensions.parse_dsn(url)
-        yield (
-            f"postgresql+psycopg2://{dsn.get('user', 'postgres')}:{dsn.get('password', '')}"
-            f"@{dsn.get('host', '127.0.0.1')}:{dsn.get('port', '5432')}/{dsn['dbname']}"
-        )
+        # SQLAlchemy's URL spells a socket directory (the embedded server's) as ?host=, like libpq's.
+        yield db.as_url(url, show_password=True).replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 @pytest.fixture

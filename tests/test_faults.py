@@ -549,7 +549,12 @@ def test_10_passwords_stay_masked_and_two_portals_on_one_host_are_two_sites(
     db_url: str, conn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dsn = psycopg2.extensions.parse_dsn(db_url)
-    with_password = f"postgresql://{dsn['user']}:s3cret@{dsn['host']}:{dsn['port']}/{dsn['dbname']}"
+    host, port = dsn.get("host", ""), dsn.get("port")
+    if host.startswith("/"):  # the embedded server's socket directory is a query parameter in a URL
+        where = f"/{dsn['dbname']}?host={host}" + (f"&port={port}" if port else "")
+    else:
+        where = f"{host}:{port}/{dsn['dbname']}" if port else f"{host}/{dsn['dbname']}"
+    with_password = f"postgresql://{dsn['user']}:s3cret@{where}"
     monkeypatch.setenv("DATABASE_URL", with_password)  # trust authentication ignores it
     assert newsroom("db", "url").stdout.strip() == with_password.replace("s3cret", "****")
     assert newsroom("db", "url", "--show-password").stdout.strip() == with_password

@@ -8,7 +8,6 @@ import psycopg2.extensions
 import pytest
 
 from crawler import stages
-from crawler.quality import QualityCheckFailed
 from newsroom_demo.server import running_portal
 
 
@@ -54,7 +53,7 @@ def test_an_overlapped_night_that_fetched_nothing_fails_and_leaves_no_crawl_thre
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(QualityCheckFailed):
+    with pytest.raises(stages.NothingFetched):
         stages.run(f"http://127.0.0.1:{port}", db_url=db_url, run_id="dead")
     with conn, conn.cursor() as cur:
         cur.execute("SELECT status FROM crawl_runs WHERE run_id = 'dead'")
