@@ -25,6 +25,14 @@ class SiteConfig:
     max_page_bytes: int = 10_000_000
     obey_robots: bool = True
     allowed_sections: list[str] = field(default_factory=list)
+    # Revisit policy for known pages without a change signal (no sitemap lastmod, no REST API):
+    revisit_recent_days: float = 3.0  # articles younger than this are "recent"
+    revisit_recent_every_days: float = 1.0  # recent ones are fetched again this often
+    revisit_every_days: float = 7.0  # older ones (and non-articles such as tag pages) this often
+    # Discovery that follows yield (see README "Discovery"): samples of navigation that has not paid.
+    nav_sample_share: float = 0.15  # share of section pages fetched on a night navigation is sampled
+    archive_sample: int = 4  # tag, author, date archives fetched before one of them pays
+    link_sample: int = 10  # links out of articles followed before one of them pays
 
     @property
     def site(self) -> str:

@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--day", type=int, default=1)
     parser.add_argument("--new-articles-per-day", type=int, default=0)
     parser.add_argument("--no-bad-pages", action="store_true", help="leave out the /kaputt/ robustness pages")
+    parser.add_argument("--flaky-pages", action="store_true", help="add an article that answers 500 once")
     args = parser.parse_args(argv)
     serve(
         args.port,
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         new_articles_per_day=args.new_articles_per_day,
         bad_pages=not args.no_bad_pages,
+        flaky_pages=args.flaky_pages,
     )
 
 

@@ -18,7 +18,7 @@ from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as x
 
-from newsroom_demo import planted
+from newsroom_demo import planted, wordpress
 from newsroom_demo.content import (
     MONTHS,
     SECTIONS,
@@ -63,6 +63,8 @@ BAD_PAGES = {
     "/kaputt/fehler/": "http_500",
 }
 BAD_ARTICLES = {"/kaputt/latin1/": "windows-1252", "/kaputt/falsch-deklariert/": "latin-1"}
+# A valid article that answers 500 to its first request per portal (a WordPress under load), then 200.
+FLAKY_ARTICLES = ("/kaputt/ueberlastet/",)
 EXTERNAL_URL = "https://example.org/extern"
 HUGE_BYTES = 12 * 1024 * 1024 + 4096
 _HTML = "text/html; charset=UTF-8"
@@ -218,11 +220,16 @@ class _State:
         new_per_day: int,
         bad_pages: bool,
         planted_edits: bool = False,
+        flaky: bool = False,
+        trashed: frozenset[str] = frozenset(),
     ) -> None:
         self.seed = seed
         self.day = day
         self.now = BASE_DATE + timedelta(days=day - 1)
         self.bad_pages = bad_pages
+        self.flaky = flaky
+        self.sitemap_cap: int | None = None
+        self.rest_api = True
         staff_rng = random.Random(seed * 97 + 5)
         self.staff = tuple(dict.fromkeys(person_name(staff_rng) for _ in range(30)))[:24]
         self.seed_article = load_seed_article()
@@ -329,7 +336,7 @@ class _State:
             )
         )
         if bad_pages:
-            for n, path in enumerate(BAD_ARTICLES):
+            for n, path in enumerate([*BAD_ARTICLES, *(FLAKY_ARTICLES if flaky else ())]):
                 gen = 9_000_000 + n
                 key = topic_key(seed, gen)
                 when = BASE_DATE - timedelta(days=3 + n, hours=5)
@@ -353,6 +360,8 @@ class _State:
         self.planted = self._plan_edits(metas) if planted_edits else {}
         removed = [m for m in metas if self.is_removed(m.path)]
         metas = [m for m in metas if not self.is_removed(m.path)]
+        # Trashed posts leave every listing and answer 404; the others stay exactly as they were.
+        metas = [m for m in metas if m.path not in trashed]
         # Sitemap order: oldest first, so new articles append to the last post sitemap.
         metas.sort(key=lambda m: (m.published, m.path))
         self.metas = metas
@@ -374,6 +383,11 @@ class _State:
             for name in m.authors:
                 self.by_author.setdefault(slugify(name), []).append(m)
         self.tag_names = {slugify(t): t for m in newest for t in m.tags}
+        # Date archives (/YYYY/MM/) list every post of a Berlin month, newest first, as WordPress does.
+        self.by_month: dict[tuple[int, int], list[_Meta]] = {}
+        for m in newest:
+            local = berlin(m.published)
+            self.by_month.setdefault((local.year, local.month), []).append(m)
         self.author_names = {slugify(a): a for m in newest for a in m.authors}
         self.base_by_section = {s: [m for m in self.base_originals if m.section == s] for s in SECTIONS}
         self.change_days = {m.path: self._change_days(m) for m in metas}
@@ -435,6 +449,12 @@ class _State:
             subheadings=subs,
             body_text="\n".join([spec.lead, *paragraphs]),
         )
+
+    def sitemap_posts(self) -> list[_Meta]:
+        """Posts the post sitemaps list, oldest first: all, or only the newest sitemap_cap (a capped sitemap)."""
+        if self.sitemap_cap is None:
+            return self.metas
+        return self.metas[-self.sitemap_cap :] if self.sitemap_cap else []
 
     def is_sibling(self, i: int) -> bool:
         """Whether original i is a same-topic, different-text sibling of original i - 1."""
@@ -538,13 +558,28 @@ class Portal:
         bad_pages: bool = True,
         test_modes: PortalModes | None = None,
         planted_edits: bool = False,
+        flaky_pages: bool = False,
+        plain_wordpress: bool = False,
+        sitemap_cap: int | None = None,
+        rest_api: bool = True,
     ) -> None:
         self.articles = articles
         self.planted_edits_enabled = planted_edits
+        # As WordPress core serves it without SEO plugins: robots.txt names only the core sitemap
+        # (no lastmod), pages carry no ETag/Last-Modified; the REST API tells modification times.
+        self.plain_wordpress = plain_wordpress
+        # A real sitemap is often capped to the newest posts; some sites turn the REST API off.
+        self.sitemap_cap = sitemap_cap
+        self.rest_api = rest_api
+        # Off by default: tests that read pages directly expect every article to answer 200 at once.
+        self.flaky_pages = flaky_pages and bad_pages
         self.seed = seed
         self.new_articles_per_day = new_articles_per_day
         self.bad_pages_enabled = bad_pages
         self.test_modes = test_modes or PortalModes()
+        self._failed_once: set[str] = set()  # flaky paths that already answered their 500
+        self._trashed: set[str] = set()
+        self._failed_lock = threading.Lock()
         self._states: dict[int, _State] = {}
         self._state = self._state_for(day)
 
@@ -559,6 +594,16 @@ class Portal:
         """Switch the live site to `day`; in-flight requests finish on the old day."""
         self._state = self._state_for(day)
 
+    def trash(self, path: str, trashed: bool = True) -> None:
+        """Move an article to the trash (404, gone from every listing) or, with trashed=False, back."""
+        if trashed:
+            self._trashed.add(path)
+        else:
+            self._trashed.discard(path)
+        day = self.day
+        self._states.clear()
+        self._state = self._state_for(day)
+
     def _state_for(self, day: int) -> _State:
         if day < 1:
             raise ValueError("day starts at 1")
@@ -571,7 +616,10 @@ class Portal:
                 self.new_articles_per_day,
                 self.bad_pages_enabled,
                 self.planted_edits_enabled,
+                self.flaky_pages,
+                frozenset(self._trashed),
             )
+            state.sitemap_cap, state.rest_api = self.sitemap_cap, self.rest_api
             self._states[day] = state
         return state
 
@@ -648,6 +696,8 @@ class Portal:
             paths += _paginated(f"/tag/{t}/", len(items))
         for a, items in sorted(st.by_author.items()):
             paths += _paginated(f"/author/{a}/", len(items))
+        for (year, month), items in sorted(st.by_month.items()):
+            paths += _paginated(f"/{year}/{month:02d}/", len(items))
         return paths
 
     def bad_paths(self) -> dict[str, str]:
@@ -657,6 +707,18 @@ class Portal:
     def bad_article_paths(self) -> dict[str, str]:
         """Valid articles with encoding traps: path -> the charset their body is really in."""
         return dict(BAD_ARTICLES) if self.bad_pages_enabled else {}
+
+    def flaky_paths(self) -> list[str]:
+        """Valid articles that answer 500 to their first request (per portal), 200 afterwards."""
+        return list(FLAKY_ARTICLES) if self.flaky_pages else []
+
+    def _fails_now(self, path: str) -> bool:
+        if not self.flaky_pages or path not in FLAKY_ARTICLES:
+            return False
+        with self._failed_lock:
+            first = path not in self._failed_once
+            self._failed_once.add(path)
+        return first
 
     def external_urls(self) -> list[str]:
         """Off-site links that a crawler must never fetch."""
@@ -681,6 +743,15 @@ class Portal:
             # WordPress "plain" permalinks: /?p=ID answers with a permanent redirect to the pretty URL.
             m = st.by_wp.get(int(p[0])) if p[0].isdigit() else None
             return _redirect(301, base + m.path) if m else self._not_found(st, base)
+        rest_route = parse_qs(parts.query).get("rest_route") if path == "/" else None
+        if (path.startswith(wordpress.API_ROOT) or rest_route) and not self.rest_api:
+            return self._not_found(st, base)
+        if path.startswith(wordpress.API_ROOT) or rest_route:
+            route = rest_route[0] if rest_route else path[len(wordpress.API_ROOT) - 1 :]
+            return wordpress.rest(st, base, route, parts.query)
+        if self._fails_now(path):
+            body = b"<html><body><h1>Interner Serverfehler</h1><p>Bitte versuchen Sie es gleich noch einmal.</p></body></html>"
+            return 500, {"Content-Type": _HTML}, body
         if path == "/kaputt/riesig/" and st.bad_pages:
             return self._finish(200, {"Content-Type": _HTML}, _huge_page(), BASE_DATE, headers_lc)
         key = (base, path)
@@ -695,10 +766,16 @@ class Portal:
                 if len(st._page_cache) > 2048:
                     st._page_cache.popitem(last=False)
         status, headers, body = cached
+        headers = dict(headers)
+        if self.rest_api and headers.get("Content-Type", "").startswith(("text/html", "text/plain")):
+            headers["Link"] = wordpress.api_link_header(base)  # WordPress sends it with every page
+        if status == 200 and self.plain_wordpress:
+            # WordPress core sends no validators: every page comes whole, every night.
+            return status, {k: v for k, v in headers.items() if k not in ("ETag", "Last-Modified")}, body
         if status == 200:
             modified = parsedate_to_datetime(headers["Last-Modified"])
-            return self._finish(status, dict(headers), body, modified, headers_lc)
-        return status, dict(headers), body
+            return self._finish(status, headers, body, modified, headers_lc)
+        return status, headers, body
 
     def _test_mode_response(
         self, st: _State, base: str, path: str, req: Mapping[str, str]
@@ -787,7 +864,7 @@ class Portal:
         if st.bad_pages and path in BAD_PAGES:
             return _bad_page(st, base, path)
         simple = {
-            "/robots.txt": lambda: _robots(base),
+            "/robots.txt": lambda: _robots(base, self.plain_wordpress),
             "/sitemap_index.xml": lambda: _sitemap_index(st, base),
             "/page-sitemap.xml": lambda: _page_sitemap(base),
             "/category-sitemap.xml": lambda: _category_sitemap(st, base),
@@ -802,6 +879,9 @@ class Portal:
                 resp = _post_sitemap(st, base, int(n or 1))
                 if resp:
                     return resp
+        core = wordpress.core_sitemap(st, base, path, _sitemap_providers(st))
+        if core is not None:
+            return core
         if path == "/":
             return _home(st, base)
         if path in STATIC_PAGES:
@@ -915,10 +995,16 @@ def _footer(base: str, st: _State, with_bad: bool = False) -> str:
     bad = ""
     if with_bad and st.bad_pages:
         # Only the home page footer links the broken pages, like a forgotten "Archiv" block.
-        links = [*BAD_PAGES, *BAD_ARTICLES]
+        links = [*BAD_PAGES, *BAD_ARTICLES, *(FLAKY_ARTICLES if st.flaky else ())]
         bad = "".join(f'<li><a href="{base}{p}">Archivseite {n + 1}</a></li>' for n, p in enumerate(links))
         bad += f'<li><a href="{EXTERNAL_URL}" rel="nofollow">Partnerportal</a></li>'
+    months = "".join(
+        f'<li><a href="{base}/{year}/{month:02d}/">{MONTHS[month - 1]} {year}</a></li>'
+        for year, month in sorted(st.by_month, reverse=True)
+    )
     return (
+        '<aside class="widget-area"><section class="widget widget_archive"><h2 class="widget-title">Archiv'
+        f'</h2><nav aria-label="Archiv"><ul>{months}</ul></nav></section></aside>'
         '<footer id="colophon" class="site-footer"><nav class="footer-navigation"><ul>'
         f'<li><a href="{base}/impressum/">Impressum</a></li><li><a href="{base}/datenschutz/">'
         "Datenschutz</a></li>"
@@ -954,7 +1040,8 @@ def _page(
         f'<meta property="og:url" content="{h(url)}"><meta property="og:site_name" content="{SITE_NAME}">'
         '<meta property="og:locale" content="de_DE">'
         f'<link rel="alternate" type="application/rss+xml" title="{SITE_NAME} Feed" href="{base}/feed/">'
-        f'{extra_head}{_jsonld(ld)}<meta name="generator" content="WordPress 6.8.3"></head>'
+        f'{extra_head}{wordpress.api_link_tag(base) if st.rest_api else ""}{_jsonld(ld)}<meta name="generator" content="WordPress 6.8.3">'
+        "</head>"
         f'<body class="{body_class}">{_nav(base)}<main id="main" class="site-main">{main}</main>'
         f"{_footer(base, st, with_bad)}</body></html>"
     ).encode()
@@ -963,7 +1050,8 @@ def _page(
 def _teaser(base: str, m: _Meta, st: _State) -> str:
     lead = st.spec(m).lead if m.kind != "copy" else ""
     return (
-        f'<article class="post type-post category-{slugify(m.section)}"><h2 class="entry-title">'
+        f'<article id="post-{m.wp_id}" class="post-{m.wp_id} post type-post status-publish hentry '
+        f'category-{slugify(m.section)}"><h2 class="entry-title">'
         f'<a href="{base}{m.path}" rel="bookmark">{h(m.title)}</a></h2>'
         f'<time class="entry-date published" datetime="{berlin(m.published).isoformat()}">'
         f"{german_date(m.published)}</time>"
@@ -981,7 +1069,11 @@ def _pagination(base: str, first: str, page: int, pages: int) -> str:
     if page > 1:
         prev = first if page == 2 else f"{first}page/{page - 1}/"
         links.append(f'<a class="prev page-numbers" href="{base}{prev}">« Zurück</a>')
-    for p in range(max(1, page - 2), min(pages, page + 2) + 1):
+    # paginate_links() with end_size 1 and mid_size 2: the first and last page are always linked.
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    for n, p in enumerate(shown):
+        if n and p > shown[n - 1] + 1:
+            links.append('<span class="page-numbers dots">…</span>')
         target = first if p == 1 else f"{first}page/{p}/"
         cls = "page-numbers current" if p == page else "page-numbers"
         links.append(f'<a class="{cls}" href="{base}{target}">{p}</a>')
@@ -1000,15 +1092,23 @@ def _listing(st: _State, base: str, path: str) -> tuple[int, dict[str, str], byt
         if page < 2:
             return None
     items: list[_Meta] | None = None
-    title = ""
+    title = body_class = ""
     if len(parts) == 1:
         section = next((s for s in SECTIONS if slugify(s) == parts[0]), None)
         if section:
             items, title = st.sections[section], section
+            body_class = f"archive category category-{parts[0]}"
     elif len(parts) == 2 and parts[0] == "tag" and parts[1] in st.by_tag:
         items, title = st.by_tag[parts[1]], f"Schlagwort: {st.tag_names[parts[1]]}"
+        body_class = f"archive tag tag-{parts[1]}"
     elif len(parts) == 2 and parts[0] == "author" and parts[1] in st.by_author:
         items, title = st.by_author[parts[1]], f"Autor: {st.author_names[parts[1]]}"
+        body_class = f"archive author author-{parts[1]}"
+    elif len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+        month = st.by_month.get((int(parts[0]), int(parts[1])))
+        if month and len(parts[1]) == 2:
+            items, title = month, f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            body_class = "archive date"
     if items is None:
         return None
     first = "/" + "/".join(parts) + "/"
@@ -1024,7 +1124,9 @@ def _listing(st: _State, base: str, path: str) -> tuple[int, dict[str, str], byt
     )
     ld = {"@type": "CollectionPage", "name": heading, "isPartOf": {"@type": "WebSite", "name": SITE_NAME}}
     extra = f'<link rel="next" href="{base}{first}page/{page + 1}/">' if page < pages else ""
-    body = _page(base, heading, path, "website", main, ld, st, extra)
+    if page > 1:
+        body_class += f" paged paged-{page}"
+    body = _page(base, heading, path, "website", main, ld, st, extra, body_class=body_class)
     modified = max((st.modified(m) for m in chunk), default=BASE_DATE)
     return _ok(body, modified)
 
@@ -1081,7 +1183,14 @@ def _static_page(st: _State, base: str, path: str) -> tuple[int, dict[str, str],
         f'<div class="entry-content"><p>{h(texts[title])}</p>{extra}</div></article>'
     )
     body = _page(
-        base, title, path, "website", main, {"@type": "WebPage", "name": title}, st, body_class="page"
+        base,
+        title,
+        path,
+        "website",
+        main,
+        {"@type": "WebPage", "name": title},
+        st,
+        body_class=f"page-template-default page page-id-{10 + list(STATIC_PAGES).index(path)}",
     )
     return _ok(body, BASE_DATE)
 
@@ -1136,7 +1245,9 @@ def _article_page(st: _State, base: str, m: _Meta, spec: StorySpec) -> str:
     description = _first_words(spec.lead, 25)
     byline = " und ".join(spec.authors)
     author_links = " und ".join(
-        f'<a class="url fn n" href="{base}/author/{slugify(a)}/">{h(a)}</a>' if m.kind != "copy" else h(a)
+        f'<a class="url fn n" href="{base}/author/{slugify(a)}/" rel="author">{h(a)}</a>'
+        if m.kind != "copy"
+        else h(a)
         for a in spec.authors
     )
     tags_meta = "".join(f'<meta property="article:tag" content="{h(t)}">' for t in spec.tags)
@@ -1254,7 +1365,8 @@ def _article_page(st: _State, base: str, m: _Meta, spec: StorySpec) -> str:
         f'<meta property="article:modified_time" content="{mod}">'
         f'<meta property="article:section" content="{h(spec.section)}">{tags_meta}'
         f'<meta name="author" content="{h(byline)}">'
-        f"{_jsonld(ld_article)}{_jsonld(_breadcrumb_ld(base, m, spec.title))}"
+        f"{_jsonld(ld_article)}{_jsonld(_breadcrumb_ld(base, m, spec.title))}{wordpress.api_link_tag(base) if st.rest_api else ''}"
+        f'<link rel="shortlink" href="{base}/?p={m.wp_id}">'
         '<meta name="generator" content="WordPress 6.8.3"></head>'
         f'<body class="post-template-default single single-post postid-{m.wp_id} category-{sec_slug}">'
         f'{_nav(base)}<main id="main" class="site-main">{breadcrumb}'
@@ -1307,12 +1419,23 @@ def _amp_page(st: _State, base: str, m: _Meta) -> bytes:
 _XML = "application/xml; charset=UTF-8"
 
 
-def _robots(base: str) -> tuple[int, dict[str, str], bytes]:
+def _robots(base: str, core: bool = False) -> tuple[int, dict[str, str], bytes]:
+    sitemaps = [wordpress.CORE_SITEMAP] if core else ["/sitemap_index.xml", "/news-sitemap.xml"]
     text = (
         "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\nDisallow: /suche/\n\n"
-        f"Sitemap: {base}/sitemap_index.xml\nSitemap: {base}/news-sitemap.xml\n"
+        + "".join(f"Sitemap: {base}{p}\n" for p in sitemaps)
     )
     return _ok(text.encode(), BASE_DATE, "text/plain; charset=UTF-8")
+
+
+def _sitemap_providers(st: _State) -> dict[str, list[str]]:
+    """Paths of the core sitemap's other providers: pages, categories, tags, users."""
+    return {
+        "posts-page": list(STATIC_PAGES),
+        "taxonomies-category": [f"/{slugify(s)}/" for s in SECTIONS],
+        "taxonomies-post_tag": [f"/tag/{t}/" for t in sorted(st.by_tag)],
+        "users": [f"/author/{a}/" for a in sorted(st.by_author)],
+    }
 
 
 def _w3c(dt: datetime) -> str:
@@ -1320,7 +1443,8 @@ def _w3c(dt: datetime) -> str:
 
 
 def _post_chunks(st: _State) -> list[list[_Meta]]:
-    return [st.metas[i : i + SITEMAP_CHUNK] for i in range(0, len(st.metas), SITEMAP_CHUNK)]
+    posts = st.sitemap_posts()
+    return [posts[i : i + SITEMAP_CHUNK] for i in range(0, len(posts), SITEMAP_CHUNK)]
 
 
 def _sitemap_index(st: _State, base: str) -> tuple[int, dict[str, str], bytes]:

@@ -8,6 +8,7 @@ import pytest
 from crawler.extract import extract_article
 from crawler.extract.listing import listing_reason, page_listing_reason
 from newsroom_demo.content import generate_story
+from newsroom_demo.site import Portal
 
 
 def classic_page(body_class: str, main: str, head: str = "") -> str:
@@ -83,3 +84,17 @@ def test_a_classic_theme_monthly_archive_is_not_an_article() -> None:
     assert archive.rejected_reason == "not_article: listing page (body class archive date)"
     post = extract_article(SINGLE_POST.encode(), url="http://wp.test/2025/10/07/meldung-7/")
     assert post.rejected_reason is None
+
+
+def test_demo_portal_archives_are_listings_the_extractor_rejects() -> None:
+    portal = Portal(articles=120, seed=3)
+    pages = portal.non_article_paths()
+    archives = [p for p in pages if p.count("/") == 3 and p[1:5].isdigit()]
+    assert archives  # monthly archives /YYYY/MM/, linked from every page's archive widget
+    later = [p for p in pages if "/page/" in p]
+    assert later
+    for path in [*archives, *later[:: max(1, len(later) // 5)], "/politik/", "/tag/berlin/", "/"]:
+        status, headers, body = portal.respond(path, {"Host": "portal.test"})
+        assert status == 200, path
+        article = extract_article(body, url="http://portal.test" + path, content_type=headers["Content-Type"])
+        assert article.rejected_reason is not None and article.rejected_reason.startswith("not_article"), path

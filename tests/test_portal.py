@@ -123,6 +123,7 @@ def test_feed_parses(site: PortalServer) -> None:
 def test_section_pagination_reaches_every_original(site: PortalServer) -> None:
     portal = site.portal
     originals = set(portal.story_paths()) - set(portal.copy_pairs()) - set(portal.bad_article_paths())
+    originals -= set(portal.flaky_paths())
     seen: set[str] = set()
     for section in ("politik", "wirtschaft", "sport", "kultur", "wissen", "panorama"):
         url: str | None = f"{site.base_url}/{section}/"
@@ -271,6 +272,17 @@ def test_bad_pages(site: PortalServer) -> None:
     _, _, home = fetch(site.base_url + "/")
     assert all(p.encode() in home for p in bad) and b"https://example.org/extern" in home
     assert Portal(articles=10, bad_pages=False).bad_paths() == {}
+
+
+def test_flaky_article_answers_500_once_then_the_article() -> None:
+    assert Portal(articles=5).flaky_paths() == []  # opt-in: direct readers expect 200 at once
+    with running_portal(articles=5, seed=1, flaky_pages=True) as server:
+        (path,) = server.portal.flaky_paths()
+        assert path in server.portal.story_paths()
+        assert fetch(server.base_url + path)[0] == 500
+        status, _, body = fetch(server.base_url + path)
+        assert status == 200 and b'og:type" content="article"' in body
+        assert fetch(server.base_url + path)[0] == 200
 
 
 def test_non_article_pages_are_not_articles(site: PortalServer) -> None:

@@ -20,6 +20,7 @@ COMMENT_END = re.compile(rb"-->")
 SCRIPT_END = re.compile(rb"</script\s*>", re.IGNORECASE)
 STYLE_END = re.compile(rb"</style\s*>", re.IGNORECASE)
 JSONLD_MAX_CHARS = 1_000_000
+API_REL = "https://api.w.org/"  # the relation WordPress announces its REST API with
 
 
 @dataclass
@@ -29,6 +30,8 @@ class PageScan:
     links: list[str] = field(default_factory=list)  # every distinct <a href>
     next_links: list[str] = field(default_factory=list)  # <link rel=next>, <a rel=next>
     feed_links: list[str] = field(default_factory=list)  # <link rel=alternate> of an RSS or Atom type
+    shortlinks: list[str] = field(default_factory=list)  # <link rel=shortlink> (WordPress's /?p=ID)
+    api_links: list[str] = field(default_factory=list)  # <link rel="https://api.w.org/">: the REST API root
     og_type: str = ""  # the first og:type, lower case
     jsonld: list[str] = field(default_factory=list)  # the text of each application/ld+json script
 
@@ -76,6 +79,10 @@ def scan_page(body: bytes, encoding: str = "utf-8") -> PageScan:
             href, rel = attributes.get("href"), attributes.get("rel")
             if href and rel == "next":
                 scan.next_links.append(href)
+            elif href and rel == "shortlink":
+                scan.shortlinks.append(href)
+            elif href and rel == API_REL:
+                scan.api_links.append(href)
             elif (
                 href and rel == "alternate" and any(t in attributes.get("type", "") for t in ("rss", "atom"))
             ):

@@ -73,6 +73,16 @@ class CrawlDatabaseError(RuntimeError):
     """The database refused raw pages: the crawl must fail, not go on without storing."""
 
 
+def channels(stats: StatsCollector) -> dict[str, dict[str, int]]:
+    """Requests and new articles per discovery channel, as the spider counted them (newsroom/channel/...)."""
+    found: dict[str, dict[str, int]] = {}
+    for key, value in stats.get_stats().items():
+        parts = key.split("/")
+        if len(parts) == 4 and parts[:2] == ["newsroom", "channel"]:
+            found.setdefault(parts[2], {"requests": 0, "articles": 0})[parts[3]] = int(value)
+    return dict(sorted(found.items()))
+
+
 def _header(headers: dict[str, str], name: str) -> str | None:
     lowered = name.lower()
     return next((v for k, v in headers.items() if k.lower() == lowered), None)
@@ -252,6 +262,12 @@ class RawPagePipeline:
             "bytes": int(size),
             "seconds": round(seconds, 2),
             "articles": counted("articles"),
+            "late_retries": counted("late_retries"),
+            "skipped_revisit": counted("skipped_revisit"),
+            "skipped_navigation": counted("skipped_navigation"),
+            "channels": channels(stats),
+            "removal_checks": counted("removal_checks"),
+            "removed": counted("removed"),
             "robots_forbidden": counted("robots_forbidden"),
             "outside_sections": counted("outside_sections"),
             "max_pages_reached": counted("over_max_pages") > 0,

@@ -33,7 +33,8 @@ HTTPERROR_ALLOW_ALL = True
 REDIRECT_MAX_TIMES = 10
 RETRY_ENABLED = True
 RETRY_TIMES = 2
-# 500 is left out: a broken page stays broken on a retry and would only be fetched three times.
+# 500 is left out: the spider retries it itself, once, late in the crawl (LATE_RETRY_STATUSES),
+# because a WordPress under load answers 500 transiently and an immediate retry meets the same load.
 RETRY_HTTP_CODES = [502, 503, 504, 522, 524, 408, 429]
 
 # Scrapy 2.19 leaves per-domain concurrency unenforced under the asyncio reactor (see the class).
@@ -61,4 +62,5 @@ LOGSTATS_INTERVAL = 5
 NEWSROOM_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 NEWSROOM_BATCH_ROWS = 200  # rows per INSERT ... VALUES batch
 NEWSROOM_FLUSH_SECONDS = 2.0  # also flush this often so progress polling of raw_pages sees rows
+NEWSROOM_RETRY_BACKOFF = 2.0  # seconds before a 500 is fetched again (then behind everything queued)
 NEWSROOM_MAX_PAGINATION = 50  # deepest /page/N/ of a section followed; sitemaps cover the archive

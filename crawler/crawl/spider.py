@@ -10,27 +10,44 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
+import zlib
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from protego import Protego
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.utils.asyncio import call_later
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from crawler import runs
+from crawler import db, runs
 from crawler.config import SiteConfig, site_config
 from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
+from crawler.crawl.history import (
+    Known,
+    load_known,
+    load_last_yield,
+    record_listings,
+    record_yield,
+    revisit_due,
+)
 from crawler.crawl.items import NotModifiedItem, RawPageItem
 from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
 from crawler.crawl.pagescan import PageScan, scan_response
-from crawler.crawl.sitemaps import MAX_DOCUMENT_BYTES, DiscoveryStream, SitemapEntry, parse_robots_sitemaps
+from crawler.crawl.sitemaps import (
+    MAX_DOCUMENT_BYTES,
+    DiscoveryStream,
+    SitemapEntry,
+    parse_protocol_date,
+    parse_robots_sitemaps,
+)
+from crawler.extract.listing import TEASERS_XPATH, page_listing_reason
 from crawler.extract.meta import ARTICLE_TYPES
 from crawler.reasons import Reason, code_of, http_status, payload_problem, with_detail
 from crawler.urls import DEFAULT_PORTS, normalize_url, site_host, site_key
@@ -38,14 +55,45 @@ from crawler.urls import DEFAULT_PORTS, normalize_url, site_host, site_key
 SITEMAP_KIND = "sitemap"
 FEED_KIND = "feed"
 PAGE_KIND = "page"
-DISCOVERY_KINDS = frozenset({ROBOTS_KIND, SITEMAP_KIND})
+API_KIND = "api"
+DISCOVERY_KINDS = frozenset({ROBOTS_KIND, SITEMAP_KIND, API_KIND})
+# WordPress announces its REST API in a Link header and a <link> of this relation on every page.
+API_REL = "https://api.w.org/"
+API_LINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel="?' + re.escape(API_REL) + '"?', re.IGNORECASE)
+# One request per 100 posts tells every post's URL and modification time, newest changes first.
+API_POSTS_QUERY = {
+    "_fields": "id,link,modified_gmt",
+    "per_page": "100",
+    "orderby": "modified",
+    "order": "desc",
+}
+REMOVED_STATUSES = frozenset({404, 410})
+# Navigation channels: what they find beyond the sitemaps and the REST API decides how far they go.
+NAV_CHANNELS = ("section", "pagination", "archive", "link")
+MAX_DEFERRED = 10_000
+SAMPLED_NIGHT_TRIES = 2
+# The first entries of a sitemap are fetched before the rest: a sitemap of archive pages (WordPress's
+# taxonomy and user sitemaps) is left there when none of them is an article.
+SITEMAP_PROBE = 3  # links and archives tried on a night whose navigation is only sampled  # links kept per channel in case it starts to pay later in the night
+# A teaser's own link: its headline or rel=bookmark (its tag and category links are archives).
+TEASER_LINKS = (
+    f"{TEASERS_XPATH}//*[self::h1 or self::h2 or self::h3 or self::h4]//a/@href"
+    f" | {TEASERS_XPATH}//a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
+    " | //article//*[self::h2 or self::h3]//a/@href"
+)
 FALLBACK_SITEMAPS = ("/sitemap_index.xml", "/sitemap.xml", "/wp-sitemap.xml")
 FEED_PATHS = ("/feed/",)
 
-# Scheduler priorities: discovery documents first, then sections, then articles, deeper links last.
+# Scheduler priorities: discovery documents first, then sections, then articles, deeper links last;
+# a late retry comes after everything that was queued when it failed.
+PRIORITY = {
+    ROBOTS_KIND: 100, SITEMAP_KIND: 50, API_KIND: 50, FEED_KIND: 40, "section": 20, "entry": 0, "link": -10, "retry": -1000,
+}  # fmt: skip
 # Sitemaps downloading at once: each may be 50 MB in memory.
 SITEMAPS_IN_FLIGHT = 4
-PRIORITY = {ROBOTS_KIND: 100, SITEMAP_KIND: 50, FEED_KIND: 40, "section": 20, "entry": 0, "link": -10}
+# Answers a busy server gives transiently: retried once, late in the crawl, before they count as failures.
+# (Scrapy's RetryMiddleware retries at once, when an overloaded WordPress is still overloaded.)
+LATE_RETRY_STATUSES = frozenset({500})
 
 DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
 PAGINATION = re.compile(r"^(?P<listing>/(?:.*/)?)page/(?P<n>\d+)/$")
@@ -189,8 +237,36 @@ class PortalSpider(Spider):
         self.robots: Protego | None = None
         self.discovery_pending = 0
         self.navigation_started = False
+        self.night_started = _now()
         self.max_pagination = 50
         self.user_agent = ""
+        self.known: dict[str, Known] = {}
+        self.listed_urls: set[str] = set()  # URLs a sitemap or the REST API named tonight
+        self.sitemaps_complete = True  # every sitemap read (a failed one leaves the listing partial)
+        self.sitemaps_read = 0
+        self.api_root: str | None = None
+        self.api_listing = False  # REST API pages still being read: sitemap entries wait for them
+        self.api_complete = False  # walked to the last page: it listed every post
+        self.api_older_unchanged = False  # stopped at a page without changes: older posts did not change
+        self.held: list[tuple[SitemapEntry, str]] = []
+        # Sitemap URL -> (probe requests pending, articles among them, entries waiting for the verdict).
+        self.sitemap_probes: dict[str, tuple[int, int, list[SitemapEntry]]] = {}
+        self.sitemap_paid: set[str] = set()
+        self.removal_checks: set[str] = set()  # listed last time, not tonight: fetched to see if gone
+        self.removed: set[str] = set()
+        self.served: set[str] = set()  # answered 200 tonight
+        # Discovery yield: requests spent and new article pages found per channel tonight.
+        self.channel_requests: Counter[str] = Counter()
+        self.channel_articles: Counter[str] = Counter()
+        self.sample_navigation = False  # last night navigation found nothing the listings missed
+        self.budget: dict[str, int] = {"archive": self.config.archive_sample, "link": self.config.link_sample}
+        self.deferred: dict[str, list[tuple[str, int]]] = {"archive": [], "link": []}
+        self.listed_slugs: set[str] = set()
+        # Once navigation finds an article the listings missed, they are incomplete: walk it all.
+        self.walk_all = False
+        self.truncated: list[tuple[str, int, int]] = []  # (listing URL, first unfetched page, last page)
+        self.retry_backoff = 2.0
+        self.retries_waiting = 0  # late retries whose backoff has not run out yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -208,7 +284,9 @@ class PortalSpider(Spider):
             crawler.settings.set(name, value, priority="spider")
         spider.max_pagination = crawler.settings.getint("NEWSROOM_MAX_PAGINATION", 50)
         spider.user_agent = crawler.settings.get("USER_AGENT") or ""
+        spider.retry_backoff = crawler.settings.getfloat("NEWSROOM_RETRY_BACKOFF", 2.0)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
 
     # -- URLs ---------------------------------------------------------------------------------------
@@ -266,9 +344,12 @@ class PortalSpider(Spider):
         lastmod: datetime | None = None,
         article_hint: bool = False,
         fallbacks: tuple[str, ...] = (),
+        recheck: bool = False,
+        extra: dict[str, Any] | None = None,
     ) -> Request | None:
         """A request for a discovered URL, or None when it was seen, is unwanted, unchanged or over budget."""
-        target = self.crawl_url(url)
+        # The REST API lives under /wp-json/, which link-following never enters.
+        target = self.crawl_url(url) if kind != API_KIND else url
         if target is None:
             return None
         if lastmod is not None:
@@ -299,14 +380,41 @@ class PortalSpider(Spider):
         ):
             self.count("skipped_unchanged")
             return None
+        before = self.known.get(target)
+        if (
+            kind == PAGE_KIND
+            and not recheck
+            and before is not None
+            and before.is_article
+            and lastmod is None
+            and target not in self.lastmods
+            and self.api_older_unchanged
+        ):
+            # A post the REST API did not list tonight because its walk stopped at older, unchanged posts.
+            self.count("skipped_unchanged")
+            return None
+        if (
+            kind == PAGE_KIND
+            and not recheck
+            and before is not None
+            and lastmod is None
+            and target not in self.lastmods
+            and not is_section_url(target)
+            and not revisit_due(before, self.config, self.night_started)
+        ):
+            # Nothing tells whether it changed: the revisit policy decides (recent often, old rarely).
+            self.count("skipped_revisit")
+            return None
         if self.requested >= self.max_pages:
             self.count("over_max_pages")
             return None
         self.requested += 1
         self.count("requested")
+        self.channel_requests[via] += 1
+        self.count(f"channel/{via}/requests")
         headers: dict[str, str] = {}
         # Navigation pages list new articles, so they are always fetched in full; other pages conditionally.
-        if kind == PAGE_KIND and state and not is_section_url(target):
+        if kind == PAGE_KIND and state and not is_section_url(target) and not recheck:
             if state.etag:
                 headers["If-None-Match"] = state.etag
             if state.last_modified:
@@ -316,6 +424,8 @@ class PortalSpider(Spider):
             meta["download_maxsize"] = max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes)
         if fallbacks:
             meta["nr_fallbacks"] = fallbacks
+        if extra:
+            meta.update(extra)
         if kind in DISCOVERY_KINDS:
             self.discovery_pending += 1
         if kind == PAGE_KIND:
@@ -369,7 +479,18 @@ class PortalSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         """Load last night's fetch_state, then fetch robots.txt: everything else follows from it."""
-        self.fetch_state = load_fetch_state(database_url_from_settings(self.settings), self.site, self.run_id)
+        db_url = database_url_from_settings(self.settings)
+        self.fetch_state = load_fetch_state(db_url, self.site, self.run_id)
+        self.known = load_known(db_url, self.site, self.run_id)
+        last = load_last_yield(db_url, self.site, self.run_id)
+        self.sample_navigation = bool(last) and not any(last.get(c, (0, 0))[1] for c in NAV_CHANNELS)
+        if self.sample_navigation:
+            # Navigation found nothing last night: tonight only a few links and archives are tried.
+            self.budget = {
+                channel: min(budget, SAMPLED_NIGHT_TRIES) for channel, budget in self.budget.items()
+            }
+        if last.get("link", (0, 0))[1]:
+            self.budget["link"] = self.max_pages  # links found articles last night: follow them all
         first = self.request(
             f"{self.base_scheme}://{self.base_netloc}/robots.txt", via="robots", kind=ROBOTS_KIND
         )
@@ -379,6 +500,8 @@ class PortalSpider(Spider):
     def navigation_requests(self) -> Iterator[Request]:
         """The home page and the site feed: started once the sitemaps are read."""
         self.navigation_started = True
+        if not self.listing_complete():
+            self.sample_navigation = False  # without complete listings, navigation is what finds articles
         root = f"{self.base_scheme}://{self.base_netloc}"
         home = self.request(root + "/", via="section", depth=0)
         if home is not None:
@@ -387,6 +510,8 @@ class PortalSpider(Spider):
             feed = self.request(root + path, via="feed", kind=FEED_KIND)
             if feed is not None:
                 yield feed
+        for channel in self.deferred:
+            yield from self._release(channel)
 
     def _discovery_done(self, kind: str) -> Iterator[Request]:
         if kind not in DISCOVERY_KINDS:
@@ -395,6 +520,7 @@ class PortalSpider(Spider):
         yield from self._release_sitemaps()
         if self.discovery_pending <= 0 and not self.navigation_started:
             yield from self._release_listed()
+            yield from self.removal_requests()
             yield from self.navigation_requests()
 
     def _release_listed(self) -> Iterator[Request]:
@@ -402,8 +528,34 @@ class PortalSpider(Spider):
         while self.held_pages:
             yield self.held_pages.popleft()
 
+    def _hold_listed(self, requests: Iterator[Request]) -> Iterator[Request]:
+        """Listed pages wait until every sitemap is read (see _parse_discovery); later ones go at once."""
+        for request in requests:
+            if self.navigation_started:
+                yield request
+            else:
+                self.held_pages.append(request)
+
+    def listing_complete(self) -> bool:
+        """Whether tonight's listings name every post: all sitemaps read, or the REST API walked to its end."""
+        return (self.sitemaps_complete and self.sitemaps_read > 0) or self.api_complete
+
+    def removal_requests(self) -> Iterator[Request]:
+        """Articles an earlier listing named and tonight's complete listing does not: are they gone?"""
+        if not self.listing_complete():
+            return
+        for url, known in self.known.items():
+            if known.listed and known.is_article and not known.removed and url not in self.listed_urls:
+                self.removal_checks.add(url)
+                self.count("removal_checks")
+                request = self.request(url, via="removal-check", recheck=True)
+                if request is not None:
+                    yield request
+
     def on_idle(self) -> None:
-        """Safety net: if discovery ended without starting navigation (e.g. robots.txt dropped), start it."""
+        """Keep the spider open for late retries; start navigation if discovery ended without it."""
+        if self.retries_waiting:
+            raise DontCloseSpider
         if self.navigation_started:
             return
         started = False
@@ -425,9 +577,15 @@ class PortalSpider(Spider):
             if target:
                 self.claim(target)
                 self.fetched.setdefault(target, None)
+        if response.status in LATE_RETRY_STATUSES and not meta.get("nr_retried"):
+            self.retry_late(response.request or Request(response.url, meta=dict(meta)))
+            return
         if response.status == 304:
             self.count("not_modified")
             yield NotModifiedItem(url=url, fetched_at=_now(), sitemap_lastmod=self.lastmods.get(url))
+            if meta.get("nr_sitemap"):
+                before = self.known.get(url)
+                yield from self._sitemap_verdict(meta["nr_sitemap"], before is not None and before.is_article)
             yield from self._discovery_done(kind)
             return
         # One tag scan per stored page (no DOM): the article guess and the links both read it.
@@ -442,18 +600,53 @@ class PortalSpider(Spider):
             item.final_url = meta["nr_redirect_to"]
             item.rejected_reason = None
             self.alias_rows[url] = item
+        if response.status == 200:
+            self.served.add(url)
+        elif response.status in REMOVED_STATUSES and url in self.removal_checks:
+            self.removed.add(url)
+            self.count("removed")
+        yield from self._count_yield(url, meta["nr_via"], item)
+        if meta.get("nr_sitemap"):
+            yield from self._sitemap_verdict(meta["nr_sitemap"], item.is_article)
         if kind == ROBOTS_KIND:
             yield item
+            yield from self._discover_api(response)
             yield from self._parse_robots(response)
+        elif kind == API_KIND:
+            yield item
+            yield from self._parse_api(response, item)
         elif kind in (SITEMAP_KIND, FEED_KIND):
             discovery = self._parse_discovery(response, item)
             yield item
             yield from discovery
         else:
             yield item
-            if item.rejected_reason is None and scan is not None:
+            if item.rejected_reason is None and scan is not None and isinstance(response, TextResponse):
+                yield from self._discover_api(response, scan)
                 yield from self._follow_links(response, scan, depth, item.is_article)
         yield from self._discovery_done(kind)
+
+    def retry_late(self, request: Request) -> None:
+        """Fetch a transiently failing URL once more after a backoff, behind everything queued by then."""
+        self.count("late_retries")
+        self.retries_waiting += 1
+        meta = {k: v for k, v in request.meta.items() if k.startswith("nr_") or k == "download_maxsize"}
+        retry = Request(
+            self.request_url(meta["nr_url"]),
+            callback=self.parse,
+            errback=self.on_error,
+            headers=request.headers,
+            meta={**meta, "nr_retried": True},
+            priority=PRIORITY["retry"],
+            dont_filter=True,
+        )
+
+        def release() -> None:
+            self.retries_waiting -= 1
+            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+                self.crawler.engine.crawl(retry)
+
+        call_later(self.retry_backoff, release)
 
     def _page_item(
         self, response: Response, url: str, via: str, kind: str, scan: PageScan | None = None
@@ -518,6 +711,8 @@ class PortalSpider(Spider):
         """
         if self.discovery_exhausted():
             dropped = len(self.sitemap_backlog)
+            if dropped:
+                self.sitemaps_complete = False  # unread sitemaps: the listing is partial
             self.sitemap_backlog.clear()
             # Never requested: they leave the page budget and the pending discovery count.
             self.discovery_pending -= dropped
@@ -547,13 +742,17 @@ class PortalSpider(Spider):
             if self.discovery_exhausted():
                 # Nothing it lists could be scheduled: not even parsed (a site may list millions of URLs).
                 self._count_exhausted()
+                self.sitemaps_complete = False
                 return found
             # Streamed: memory holds the requests scheduled, not every URL a sitemap lists.
             stream = DiscoveryStream(response.body, max(MAX_DOCUMENT_BYTES, self.config.max_page_bytes))
             feed = stream.kind in ("rss", "atom") or kind == FEED_KIND
+            source = self.crawl_url(response.url) or response.url
+            entries: list[SitemapEntry] = []
             for is_sitemap, entry in stream.entries():
                 if self.discovery_exhausted():
                     self._count_exhausted()
+                    self.sitemaps_complete = False  # a capped listing cannot tell what left the site
                     break
                 self.listed += 1
                 self.count("listed")
@@ -563,45 +762,283 @@ class PortalSpider(Spider):
                     if child is not None:
                         self.sitemap_backlog.append(child)
                     continue
-                request = self._entry_request(entry, feed)
-                if request is None:
+                if feed:
+                    request = self._entry_request(entry, True)
+                    if request is not None:
+                        found.append(request)
                     continue
-                if kind == SITEMAP_KIND and not self.navigation_started:
-                    # Fetched once every sitemap is read: a page fetched earlier would claim, at link
-                    # depth, URLs a later sitemap lists, and the crawl would depend on timing.
-                    self.held_pages.append(request)
+                target = self.crawl_url(entry.loc)
+                if target:
+                    self.add_listed(target)
+                if self.api_listing and entry.lastmod is None:
+                    self.held.append((entry, source))  # the REST API will tell whether it changed
+                elif entry.is_news or (target is not None and DATED_PATH.search(urlsplit(target).path)):
+                    # A permalink is an article by the spider's own guess: requested while the stream is
+                    # read, so that the page cap stops the reading; only other entries are probed first.
+                    request = self._entry_request(entry, False)
+                    if request is not None:
+                        found.extend(
+                            self._hold_listed(iter([request])) if kind == SITEMAP_KIND else [request]
+                        )
                 else:
-                    found.append(request)
+                    entries.append(entry)
+            # Fetched once every sitemap is read: a page fetched earlier would claim, at link depth,
+            # URLs a later sitemap lists, and the crawl would depend on timing.
+            listed = self._sitemap_entries(entries, source)
+            found.extend(self._hold_listed(listed) if kind == SITEMAP_KIND else listed)
             found.extend(self._release_sitemaps(parsing=1))
             if stream.ok:
+                if not feed:
+                    self.sitemaps_read += 1
                 return found
             self.logger.warning("%s: %s", response.url, stream.outcome)
             item.rejected_reason = code_of(stream.outcome)
         if kind == SITEMAP_KIND and response.meta.get("nr_fallbacks"):
             found.extend(self._try_fallbacks(response.meta["nr_fallbacks"]))
+        elif kind == SITEMAP_KIND:
+            self.sitemaps_complete = False
         return found
+
+    def _discover_api(self, response: Response, scan: PageScan | None = None) -> Iterator[Request]:
+        """Start reading the REST API the first time a response announces it (Link header or <link>)."""
+        if self.api_root is not None:
+            return
+        header = response.headers.get(b"Link")
+        match = API_LINK_HEADER.search(header.decode("latin-1")) if header else None
+        root = match.group(1) if match else None
+        if root is None and scan is not None and scan.api_links:
+            root = response.urljoin(scan.api_links[0])
+        if root is None or not self.is_onsite(root):
+            return
+        self.api_root = root
+        request = self._api_request(1)
+        if request is not None:
+            self.api_listing = True
+            yield request
+
+    def _api_request(self, page: int) -> Request | None:
+        assert self.api_root is not None
+        query = {**API_POSTS_QUERY, "page": str(page)}
+        parts = urlsplit(self.api_root)
+        route = "wp/v2/posts"
+        if "rest_route=" in parts.query:  # plain permalinks: /?rest_route=/wp/v2/posts
+            url = urlunsplit(
+                (parts.scheme, parts.netloc, parts.path, urlencode({"rest_route": "/" + route, **query}), "")
+            )
+        else:
+            url = urlunsplit(
+                (parts.scheme, parts.netloc, parts.path.rstrip("/") + "/" + route, urlencode(query), "")
+            )
+        return self.request(url, via="rest-api", kind=API_KIND)
+
+    def _parse_api(self, response: Response, item: RawPageItem) -> Iterator[Request]:
+        """Posts of one REST API page: request the new and changed ones, then the next page if it may matter."""
+        page = int(dict(parse_qsl(urlsplit(response.url).query)).get("page", "1"))
+        try:
+            posts = json.loads(response.body) if item.rejected_reason is None else None
+        except ValueError:
+            posts = None
+        if not isinstance(posts, list):
+            yield from self._api_done()
+            return
+        changed = 0
+        for post in posts:
+            if not isinstance(post, dict) or not isinstance(post.get("link"), str):
+                continue
+            target = self.crawl_url(response.urljoin(post["link"]))
+            if target is None:
+                continue
+            self.add_listed(target)
+            if isinstance(post.get("id"), int):
+                # WordPress's short link /?p=ID redirects here: no need to fetch it to learn that.
+                alias = self.crawl_url(f"{self.base_scheme}://{self.base_netloc}/?p={post['id']}")
+                if alias:
+                    self.seen.add(alias)
+            stamp = post.get("modified_gmt")
+            modified = (
+                parse_protocol_date(stamp + "Z") if isinstance(stamp, str) else None
+            )  # GMT without a zone
+            state = self.fetch_state.get(target)
+            if (
+                state is None
+                or modified is None
+                or state.sitemap_lastmod is None
+                or modified > state.sitemap_lastmod
+            ):
+                changed += 1
+            request = self.request(target, via="rest-api", depth=1, lastmod=modified, article_hint=True)
+            if request is not None:
+                yield request
+        try:
+            pages = int((response.headers.get(b"X-WP-TotalPages") or b"1").decode("latin-1"))
+        except ValueError:
+            pages = page
+        # Ordered by modification, newest first: a page without a change means the rest is older.
+        if page < pages and (changed or not self.fetch_state):
+            request = self._api_request(page + 1)
+            if request is not None:
+                yield request
+                return
+        self.api_complete = page >= pages
+        self.api_older_unchanged = not self.api_complete
+        yield from self._api_done()
+
+    def _api_done(self) -> Iterator[Request]:
+        """The REST API listing ended (or failed): sitemap entries that waited for it go now."""
+        self.api_listing = False
+        held, self.held = self.held, []
+        by_source: dict[str, list[SitemapEntry]] = {}
+        for entry, source in held:
+            by_source.setdefault(source, []).append(entry)
+        for source, entries in by_source.items():
+            yield from self._hold_listed(self._sitemap_entries(entries, source))
+
+    def _sitemap_entries(self, entries: list[SitemapEntry], source: str) -> Iterator[Request]:
+        """Requests for a sitemap's entries: the first few, and the rest once one of them is an article."""
+        if source in self.sitemap_paid or self.walk_all:
+            for entry in entries:
+                request = self._entry_request(entry, False)
+                if request is not None:
+                    yield request
+            return
+        if source in self.sitemap_probes:
+            pending, articles, waiting = self.sitemap_probes[source]
+            if pending > 0:
+                self.sitemap_probes[source] = (pending, articles, waiting + entries)
+            else:
+                self.count("skipped_navigation", len(entries))  # its probes found no article
+            return
+        probes = 0
+        for index, entry in enumerate(entries):
+            if probes >= SITEMAP_PROBE:
+                self.sitemap_probes[source] = (probes, 0, entries[index:])
+                return
+            request = self._entry_request(entry, False)
+            if request is not None:
+                if request.meta["nr_kind"] == PAGE_KIND and not is_section_url(request.meta["nr_url"]):
+                    request.meta["nr_sitemap"] = source
+                    probes += 1
+                yield request
+        if probes:
+            self.sitemap_probes[source] = (probes, 0, [])
+
+    def _sitemap_verdict(self, source: str, is_article: bool) -> Iterator[Request]:
+        """One probe of a sitemap came back: release its other entries, or drop them if none was an article."""
+        if source not in self.sitemap_probes or source in self.sitemap_paid:
+            return
+        pending, articles, waiting = self.sitemap_probes[source]
+        if is_article:
+            self.sitemap_paid.add(source)
+            del self.sitemap_probes[source]
+            yield from self._sitemap_entries(waiting, source)
+        elif pending <= 1:
+            self.count("skipped_navigation", len(waiting))  # a sitemap of archive pages, not articles
+            self.sitemap_probes[source] = (0, 0, [])
+        else:
+            self.sitemap_probes[source] = (pending - 1, articles, waiting)
 
     def _entry_request(self, entry: SitemapEntry, feed: bool) -> Request | None:
         if feed:
             return self.request(entry.loc, via="feed", depth=1, article_hint=True)
         via = "news-sitemap" if entry.is_news else "sitemap"
+        target = self.crawl_url(entry.loc)
+        if target is not None and is_section_url(target):
+            return self.navigate(target, "section", 0)  # a listed category page is navigation
         # Only sitemap lastmod decides a skip: feed dates and news publication dates do not change on edits.
         return self.request(entry.loc, via=via, depth=1, lastmod=entry.lastmod, article_hint=entry.is_news)
 
+    def add_listed(self, target: str) -> None:
+        """A URL a sitemap or the REST API names tonight; its slug then names it in old URLs too."""
+        self.listed_urls.add(target)
+        slug = urlsplit(target).path.rstrip("/").rsplit("/", 1)[-1]
+        if len(slug) >= 12 and "-" in slug:
+            self.listed_slugs.add(slug)
+
+    def known_alias(self, target: str) -> bool:
+        """An unlisted URL ending in a listed post's slug: an old URL of it (/archiv/slug/), not worth a request."""
+        if target in self.listed_urls or not self.listed_slugs:
+            return False
+        parts = urlsplit(target)
+        return not parts.query and parts.path.rstrip("/").rsplit("/", 1)[-1] in self.listed_slugs
+
+    def in_sample(self, target: str) -> bool:
+        """Whether a section page belongs to tonight's navigation sample (the home page always does)."""
+        if urlsplit(target).path == "/":
+            return True
+        night = self.night_started.date().isoformat()
+        return zlib.crc32(f"{night} {target}".encode()) % 1000 < self.config.nav_sample_share * 1000
+
+    def navigate(
+        self, url: str, channel: str, depth: int, paid: bool = False, **extra: Any
+    ) -> Request | None:
+        """A navigation request if tonight's yield allows it (paid: its page just brought new articles)."""
+        target = self.crawl_url(url)
+        if target is None or target in self.seen:
+            return None
+        if not paid and channel == "section" and self.sample_navigation and not self.in_sample(target):
+            self.count("skipped_navigation")
+            return None
+        if not paid and channel in self.budget:
+            if self.budget[channel] <= 0 or not self.navigation_started:
+                # Links wait until every listing is read: by then the aliases among them are known.
+                if len(self.deferred[channel]) < MAX_DEFERRED:
+                    self.deferred[channel].append((target, depth))
+                self.count("skipped_navigation")
+                return None
+            self.budget[channel] -= 1
+        return self.request(target, via=channel, depth=depth, extra=extra or None)
+
+    def _count_yield(self, url: str, via: str, item: RawPageItem) -> Iterator[Request]:
+        """Count an article page no earlier night knew for its channel (for navigation: one no listing names)."""
+        if not item.is_article or url in self.known:
+            return
+        final = self.crawl_url(item.final_url)
+        if via in NAV_CHANNELS and (url in self.listed_urls or final in self.listed_urls):
+            return  # the listings name it too: navigation only got there first
+        self.channel_articles[via] += 1
+        self.count(f"channel/{via}/articles")
+        if via in NAV_CHANNELS and not self.walk_all:
+            self.walk_all = True
+            self.sample_navigation = False
+            self.budget = dict.fromkeys(self.budget, self.max_pages)
+            for channel in self.deferred:
+                yield from self._release(channel)
+            truncated, self.truncated = self.truncated, []
+            for root, first, last in truncated:
+                yield from self._page_requests(root, range(first, last + 1), True)
+        if via in self.budget:
+            sample = self.config.archive_sample if via == "archive" else self.config.link_sample
+            self.budget[via] += sample
+            yield from self._release(via)
+
+    def _release(self, channel: str) -> Iterator[Request]:
+        """Deferred links of a channel, as far as its budget goes now."""
+        waiting, self.deferred[channel] = self.deferred[channel], []
+        for target, depth in waiting:
+            if self.known_alias(target):
+                continue
+            request = self.navigate(target, channel, depth)
+            if request is not None:
+                yield request
+
     def _follow_links(
-        self, response: Response, scan: PageScan, depth: int, is_article: bool
+        self, response: TextResponse, scan: PageScan, depth: int, is_article: bool
     ) -> Iterator[Request]:
-        listing = not is_article and is_section_url(response.url)
+        if is_article:
+            for href in scan.shortlinks:
+                # /?p=ID of this very page: the canonical link already says where it leads.
+                alias = self.crawl_url(response.urljoin(href))
+                if alias:
+                    self.seen.add(alias)
+        # What the page says it is (body classes, teasers), not its URL: /impressum/ looks like a section.
+        # Only pages the scan does not take for articles are parsed into a DOM for that.
+        listing = not is_article and (
+            urlsplit(response.url).path == "/"
+            or page_listing_reason(response, declared_article=False) is not None
+        )
         if listing:
-            depth = 0  # sections and the home page are where link depth is counted from
-            for href in scan.feed_links:
-                request = self.request(response.urljoin(href), via="feed", kind=FEED_KIND)
-                if request is not None:
-                    yield request
-            for href in scan.next_links:
-                request = self.request(response.urljoin(href), via="section", depth=0)
-                if request is not None:
-                    yield request
+            yield from self._follow_listing(response, scan)
+            depth = 0  # listings are where link depth is counted from
         # Menus and teasers repeat links: the scan keeps each distinct href once, and one already
         # known in its normalised spelling skips normalisation (the most costly step per link).
         for href in scan.links:
@@ -611,15 +1048,82 @@ class PortalSpider(Spider):
             target = self.crawl_url(absolute)
             if target is None or target in self.seen:
                 continue
-            target_path = urlsplit(target).path
-            if FEED_PATH.match(target_path):
+            request: Request | None
+            if FEED_PATH.match(urlsplit(target).path):
                 request = self.request(target, via="feed", kind=FEED_KIND)
+            elif PAGINATION.match(urlsplit(target).path):
+                continue  # later pages are walked by _follow_listing, as far as they pay
             elif is_section_url(target):
-                request = self.request(target, via="section", depth=0)
-            elif depth + 1 <= self.config.max_link_depth:
-                request = self.request(target, via="link", depth=depth + 1)
-            else:
+                request = self.navigate(target, "section", 0)
+            elif self.known_alias(target) or depth + 1 > self.config.max_link_depth:
                 continue
+            else:
+                request = self.navigate(target, "archive" if listing else "link", depth + 1)
+            if request is not None:
+                yield request
+
+    def _follow_listing(self, response: TextResponse, scan: PageScan) -> Iterator[Request]:
+        """Articles a listing shows, its feeds, and its later pages as far as they bring new articles."""
+        for href in scan.feed_links:
+            request = self.request(response.urljoin(href), via="feed", kind=FEED_KIND)
+            if request is not None:
+                yield request
+        via = "pagination" if PAGINATION.match(urlsplit(response.url).path) else "section"
+        new = 0
+        for href in response.xpath(TEASER_LINKS).getall():
+            target = self.crawl_url(response.urljoin(href.strip()))
+            if target is None or target in self.seen or is_section_url(target) or self.known_alias(target):
+                continue
+            request = self.request(target, via=via, depth=1)
+            if request is not None:
+                new += 1
+                yield request
+        for href in scan.links:
+            target = self.crawl_url(response.urljoin(href))
+            if (
+                target
+                and target not in self.seen
+                and DATED_PATH.search(urlsplit(target).path)
+                and not self.known_alias(target)
+            ):
+                request = self.request(target, via=via, depth=1)
+                if request is not None:
+                    new += 1
+                    yield request
+        yield from self._later_pages(response, scan, new > 0)
+
+    def _later_pages(self, response: TextResponse, scan: PageScan, paid: bool) -> Iterator[Request]:
+        """The next page while pages bring new articles; else probe the last page, walking all if it pays."""
+        match = PAGINATION.match(urlsplit(response.url).path)
+        listing = match.group("listing") if match else urlsplit(response.url).path
+        root = f"{self.base_scheme}://{self.base_netloc}{listing}"
+        numbers = [
+            int(m.group("n"))
+            for href in scan.links
+            if (m := PAGINATION.match(urlsplit(response.urljoin(href)).path))
+            and m.group("listing") == listing
+        ]
+        current = int(match.group("n")) if match else 1
+        last = min(max(numbers, default=current), self.max_pagination)
+        paid = paid or self.walk_all
+        if not paid and not response.meta.get("nr_probe") and current + 1 < last:
+            self.truncated.append((root, current + 1, last - 1 if current == 1 else last))
+        if response.meta.get("nr_probe") and paid:
+            pages = range(2, last)  # the probe found articles nothing else listed: walk them all
+        elif paid:
+            pages = range(current + 1, current + 2)
+        elif current == 1 and last > 2:
+            pages = range(last, last + 1)  # sitemaps capped to recent posts miss what later pages list
+            yield from self._page_requests(root, pages, paid, probe=True)
+            return
+        else:
+            return
+        yield from self._page_requests(root, pages, paid)
+
+    def _page_requests(self, root: str, pages: range, paid: bool, probe: bool = False) -> Iterator[Request]:
+        for n in pages:
+            extra = {"nr_probe": True} if probe else {}
+            request = self.navigate(f"{root}page/{n}/", "pagination", 0, paid=paid or probe, **extra)
             if request is not None:
                 yield request
 
@@ -651,6 +1155,8 @@ class PortalSpider(Spider):
         meta = request.meta
         url, kind = meta["nr_url"], meta["nr_kind"]
         reason = self.failure_reason(failure)
+        if meta.get("nr_sitemap"):
+            yield from self._sitemap_verdict(meta["nr_sitemap"], False)
         for hop in [url, *meta.get("redirect_urls", []), request.url]:
             target = self.crawl_url(hop)
             if target:
@@ -683,6 +1189,10 @@ class PortalSpider(Spider):
             )
         elif kind == SITEMAP_KIND and meta.get("nr_fallbacks"):
             yield from self._try_fallbacks(meta["nr_fallbacks"])
+        elif kind == SITEMAP_KIND:
+            self.sitemaps_complete = False
+        elif kind == API_KIND:
+            yield from self._api_done()
         yield from self._discovery_done(kind)
 
     def count(self, key: str, by: int = 1) -> None:
@@ -696,3 +1206,19 @@ class PortalSpider(Spider):
         """Mark a normalised URL as seen in this run (counted as discovered)."""
         self.seen.add(target)
         self.count("discovered")
+
+    def on_closed(self, reason: str) -> None:
+        """After the pipeline stored the last rows: what tonight's listings said, removals, channel yield."""
+        stats = self.crawler.stats
+        if reason != "finished" or (stats is not None and stats.get_value("newsroom/failure")):
+            return  # a failed night proves nothing about listings
+        conn = db.connect(database_url_from_settings(self.settings))
+        try:
+            with conn, conn.cursor() as cur:
+                unlisted = self.removal_checks if self.listing_complete() else set()
+                record_listings(
+                    cur, self.site, self.night_started, self.listed_urls, unlisted, self.removed, self.served
+                )
+                record_yield(cur, self.run_id, self.site, self.channel_requests, self.channel_articles)
+        finally:
+            conn.close()

@@ -1,0 +1,62 @@
+"""Discovery that follows yield: requests go where they bring articles, and no article is lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_crawl import request_log, rows, stored_stories
+
+from crawler.crawl.process import run_crawl
+from crawler.urls import normalize_url
+from newsroom_demo.server import running_portal
+
+
+def yield_rows(conn: Any, run_id: str) -> dict[str, tuple[int, int]]:
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT channel, requests, articles FROM discovery_yield WHERE run_id = %s", (run_id,))
+        return {channel: (requests, articles) for channel, requests, articles in cur.fetchall()}
+
+
+def test_complete_sitemaps_cost_little_more_than_one_request_per_article(db_url: str, conn) -> None:
+    with running_portal(articles=300, seed=9) as server:
+        base = server.base_url
+        stories = {normalize_url(base + s.url) for s in server.portal.stories()}
+        with request_log(server) as requested:
+            night1 = run_crawl(base, "night-1", db_url)
+        # Old URLs only redirect to articles the sitemaps, the REST API and shortlinks already name.
+        assert not [p for p in requested if p.startswith(("/?p=", "/archiv/"))]
+        assert stored_stories(rows(conn, "night-1"), stories) == stories
+        assert night1["requested"] <= 1.15 * len(stories)
+
+        unchanged = run_crawl(base, "night-2", db_url)
+        assert unchanged["requested"] <= 16  # robots, sitemaps, REST API, home, feed and a small sample
+        server.set_day(2)
+        changed = {normalize_url(base + p) for p in server.portal.changed_paths()}
+        edited = run_crawl(base, "night-3", db_url)
+        assert stored_stories(rows(conn, "night-3"), stories) == changed
+        assert edited["requested"] <= 16 + len(changed)
+
+    # What each channel cost and found is kept per night; navigation found nothing the listings missed.
+    first = yield_rows(conn, "night-1")
+    assert sum(requests for requests, _ in first.values()) == night1["requested"]
+    assert sum(articles for _, articles in first.values()) >= len(stories) - 5  # bad pages are no articles
+    assert all(first.get(channel, (0, 0))[1] == 0 for channel in ("section", "pagination", "archive", "link"))
+    assert yield_rows(conn, "night-2")["section"][0] < first["section"][0]  # the sample, not the walk
+
+
+def test_articles_only_later_section_pages_or_archives_list_are_found(db_url: str, conn) -> None:
+    # A sitemap capped to the 30 newest posts and no REST API: navigation has to find the rest.
+    with running_portal(articles=150, seed=10, sitemap_cap=30, rest_api=False) as server:
+        base = server.base_url
+        stories = {normalize_url(base + s.url) for s in server.portal.stories()}
+        night1 = run_crawl(base, "night-1", db_url)
+        found1 = stored_stories(rows(conn, "night-1"), stories)
+        server.set_day(2)
+        changed = {normalize_url(base + p) for p in server.portal.changed_paths()}
+        run_crawl(base, "night-2", db_url)
+    assert found1 == stories
+    assert night1["channels"]["pagination"]["articles"] > 0  # found by walking sections
+    paid = yield_rows(conn, "night-1")
+    assert sum(paid.get(c, (0, 0))[1] for c in ("section", "pagination", "archive", "link")) > 0
+    # Night 2 walks navigation again (it paid), and the revisit policy refetches recent articles.
+    assert changed & stored_stories(rows(conn, "night-2"), stories) or not changed
