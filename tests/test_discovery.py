@@ -29,12 +29,14 @@ def test_complete_sitemaps_cost_little_more_than_one_request_per_article(db_url:
         assert night1["requested"] <= 1.15 * len(stories)
 
         unchanged = run_crawl(base, "night-2", db_url)
-        assert unchanged["requested"] <= 16  # robots, sitemaps, REST API, home, feed and a small sample
+        # robots, sitemaps, REST API, home, feed and a small sample (the sample differs by night: the
+        # README's figure is 12 on the 1,000-article demo, against trafilatura -b's 8)
+        assert unchanged["requested"] <= 20
         server.set_day(2)
         changed = {normalize_url(base + p) for p in server.portal.changed_paths()}
         edited = run_crawl(base, "night-3", db_url)
         assert stored_stories(rows(conn, "night-3"), stories) == changed
-        assert edited["requested"] <= 16 + len(changed)
+        assert edited["requested"] <= 20 + len(changed)
 
     # What each channel cost and found is kept per night; navigation found nothing the listings missed.
     first = yield_rows(conn, "night-1")

@@ -557,6 +557,11 @@ class PortalSpider(Spider):
         if self.retries_waiting:
             raise DontCloseSpider
         if self.navigation_started:
+            tries = self.draw_tries()
+            for request in tries:
+                self.crawler.engine.crawl(request)
+            if tries:
+                raise DontCloseSpider
             return
         started = False
         for request in [*self._release_listed(), *self.navigation_requests()]:
@@ -978,15 +983,36 @@ class PortalSpider(Spider):
         if not paid and channel == "section" and self.sample_navigation and not self.in_sample(target):
             self.count("skipped_navigation")
             return None
-        if not paid and channel in self.budget:
-            if self.budget[channel] <= 0 or not self.navigation_started:
-                # Links wait until every listing is read: by then the aliases among them are known.
-                if len(self.deferred[channel]) < MAX_DEFERRED:
-                    self.deferred[channel].append((target, depth))
-                self.count("skipped_navigation")
-                return None
-            self.budget[channel] -= 1
+        if (
+            not paid
+            and channel in self.budget
+            and not self.walk_all
+            and self.budget[channel] < self.max_pages
+        ):
+            # Links and archives wait until the crawl is otherwise done: by then every alias among them
+            # is known, and the tries are drawn from all of them, not from the order responses arrived in
+            # (so a retried night fetches the same pages).
+            if len(self.deferred[channel]) < MAX_DEFERRED:
+                self.deferred[channel].append((target, depth))
+            return None
         return self.request(target, via=channel, depth=depth, extra=extra or None)
+
+    def draw_tries(self) -> list[Request]:
+        """Tonight's tries of links and archives, as far as their budgets go: a stable draw by URL."""
+        night = self.night_started.date().isoformat()
+        tries: list[Request] = []
+        for channel, waiting in self.deferred.items():
+            candidates = {t: d for t, d in waiting if t not in self.seen and not self.known_alias(t)}
+            ranked = sorted(candidates, key=lambda t: zlib.crc32(f"{night} {channel} {t}".encode()))
+            budget = max(self.budget[channel], 0)
+            chosen, rest = ranked[:budget], ranked[budget:]
+            self.deferred[channel] = [(t, candidates[t]) for t in rest]
+            for target in chosen:
+                request = self.request(target, via=channel, depth=candidates[target])
+                if request is not None:
+                    self.budget[channel] -= 1
+                    tries.append(request)
+        return tries
 
     def _count_yield(self, url: str, via: str, item: RawPageItem) -> Iterator[Request]:
         """Count an article page no earlier night knew for its channel (for navigation: one no listing names)."""
@@ -1008,8 +1034,7 @@ class PortalSpider(Spider):
                 yield from self._page_requests(root, range(first, last + 1), True)
         if via in self.budget:
             sample = self.config.archive_sample if via == "archive" else self.config.link_sample
-            self.budget[via] += sample
-            yield from self._release(via)
+            self.budget[via] += sample  # drawn from the waiting links when the crawl next goes idle
 
     def _release(self, channel: str) -> Iterator[Request]:
         """Deferred links of a channel, as far as its budget goes now."""
