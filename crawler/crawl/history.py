@@ -60,7 +60,7 @@ def record_listings(
     now: datetime,
     listed: Iterable[str],
     unlisted: Iterable[str],
-    removed: Iterable[str],
+    removed: Mapping[str, datetime],
     served: Iterable[str],
 ) -> None:
     """Remember tonight's listings; mark removed articles, and clear the mark of those back online."""
@@ -69,9 +69,13 @@ def record_listings(
         "UPDATE fetch_state SET listed_at = %s WHERE site = %s AND url = ANY(%s)", (now, site, listed)
     )
     cur.execute("UPDATE fetch_state SET listed_at = NULL WHERE site = %s AND url = ANY(%s)", (site, unlisted))
+    gone = sorted(removed)
+    # Dated by the 404/410 response, as the clean stage's mark_removed dates it: one time per removal.
     cur.execute(
-        "UPDATE articles SET removed_at = %s WHERE site = %s AND url = ANY(%s) AND removed_at IS NULL",
-        (now, site, sorted(set(removed))),
+        """UPDATE articles a SET removed_at = g.at
+           FROM unnest(%s::text[], %s::timestamptz[]) AS g(url, at)
+           WHERE a.site = %s AND a.url = g.url AND a.removed_at IS NULL""",
+        (gone, [removed[u] for u in gone], site),
     )
     cur.execute(
         "UPDATE articles SET removed_at = NULL WHERE site = %s AND removed_at IS NOT NULL AND url = ANY(%s)",

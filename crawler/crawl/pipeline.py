@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 import psycopg2
 import psycopg2.extensions
 import psycopg2.extras
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
@@ -110,7 +111,14 @@ class RawPagePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawPagePipeline:
         """Build the pipeline for a crawler."""
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.on_idle, signal=signals.spider_idle)
+        return pipeline
+
+    def on_idle(self) -> None:
+        """Write what is queued while the crawl waits (a late retry's backoff): the clean beside it can go on."""
+        if self.conn is not None and self.failure is None:
+            self.flush()
 
     @property
     def stats(self) -> StatsCollector:

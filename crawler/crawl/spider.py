@@ -253,7 +253,7 @@ class PortalSpider(Spider):
         self.sitemap_probes: dict[str, tuple[int, int, list[SitemapEntry]]] = {}
         self.sitemap_paid: set[str] = set()
         self.removal_checks: set[str] = set()  # listed last time, not tonight: fetched to see if gone
-        self.removed: set[str] = set()
+        self.removed: dict[str, datetime] = {}  # URL -> when it answered 404/410 (clean dates it so too)
         self.served: set[str] = set()  # answered 200 tonight
         # Discovery yield: requests spent and new article pages found per channel tonight.
         self.channel_requests: Counter[str] = Counter()
@@ -608,7 +608,7 @@ class PortalSpider(Spider):
         if response.status == 200:
             self.served.add(url)
         elif response.status in REMOVED_STATUSES and url in self.removal_checks:
-            self.removed.add(url)
+            self.removed[url] = item.fetched_at
             self.count("removed")
         yield from self._count_yield(url, meta["nr_via"], item)
         if meta.get("nr_sitemap"):
