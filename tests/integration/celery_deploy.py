@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg2.extensions
 from support import Api, airflow_conn_json, free_port
 
 from crawler import db
@@ -166,11 +165,8 @@ class Deployment:
 
 
 def _sqlalchemy_url(url: str) -> str:
-    dsn = psycopg2.extensions.parse_dsn(url)
-    return (
-        f"postgresql+psycopg2://{dsn.get('user', 'postgres')}:{dsn.get('password', '')}"
-        f"@{dsn.get('host', '127.0.0.1')}:{dsn.get('port', '5432')}/{dsn['dbname']}"
-    )
+    """SQLAlchemy's URL of a database; a socket directory (the embedded server's) becomes ?host=, as in libpq."""
+    return db.as_url(url, show_password=True).replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 @contextlib.contextmanager

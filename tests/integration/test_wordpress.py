@@ -79,3 +79,49 @@ def test_night_2_adds_the_new_post_and_versions_the_edit(nights: Nights) -> None
 
 def test_both_runs_succeed(nights: Nights) -> None:
     assert nights.query("SELECT status FROM crawl_runs ORDER BY started_at") == [("success",), ("success",)]
+
+
+def test_page_answering_500_once_lands_on_night_1(nights: Nights) -> None:
+    assert nights.fail_once_pending == 0  # the crawl did meet the 500
+    assert nights.url(FAIL_ONCE) in nights.night1.articles
+
+
+def test_no_archive_or_listing_row(nights: Nights) -> None:
+    assert sorted(set(nights.night2.articles) - set(nights.posts())) == []
+
+
+def test_titles_are_the_post_titles(nights: Nights) -> None:
+    rows = nights.night2.articles
+    for url, (truth, _) in nights.posts().items():
+        assert rows[url]["title"] == squash(truth["title"]), truth["key"]
+
+
+def test_section_is_the_category_and_section_path_its_path(nights: Nights) -> None:
+    rows = nights.night2.articles
+    for url, (truth, _) in nights.posts().items():
+        path = truth["category_path"]
+        assert (rows[url]["section"], rows[url]["section_path"]) == (path[0], path), truth["key"]
+
+
+def test_tags_are_the_post_tags(nights: Nights) -> None:
+    rows = nights.night2.articles
+    for url, (truth, _) in nights.posts().items():
+        assert sorted(rows[url]["tags"]) == sorted(truth["tags"]), truth["key"]
+
+
+def test_authors_are_the_display_names(nights: Nights) -> None:
+    rows = nights.night2.articles
+    for url, (truth, _) in nights.posts().items():
+        assert rows[url]["authors"] == [truth["author"]], truth["key"]
+
+
+def test_german_text_is_detected_as_german(nights: Nights) -> None:
+    rows = nights.night2.articles
+    for url, (truth, _) in nights.posts().items():
+        assert rows[url]["language"] == "de", truth["key"]
+
+
+def test_trashed_post_is_marked_removed(nights: Nights) -> None:
+    url = nights.url(nights.site.plan.trashed)
+    rows = nights.query("SELECT removed_at, body FROM articles WHERE url = %s", url)
+    assert rows and rows[0][0] is not None and rows[0][1]
