@@ -278,7 +278,9 @@ print(json.dumps({"started": started, "ended": time.monotonic(), "checked": figu
 def test_two_processes_at_once_equal_one(db_url: str, conn: Conn, tmp_path: Path) -> None:
     """Two dedupe processes that overlap in time leave the links one process (a rebuild) leaves.
 
-    Overlap is proven, not hoped for: their run times intersect and both signed articles.
+    Overlap is proven, not hoped for: their run times intersect. Which of them signs which batch is a
+    race (on a quiet machine one may sign them all), so the work is checked as a whole: every article
+    signed by exactly one of the two.
     Mutation: deleting `cur.execute("SELECT pg_advisory_xact_lock(%s)", (LINK_LOCK_KEY,))` in the
     storing transaction of crawler/dedupe.py (line ~158).
     """
@@ -298,7 +300,7 @@ def test_two_processes_at_once_equal_one(db_url: str, conn: Conn, tmp_path: Path
     assert [p.returncode for p in procs] == [0, 0]
     runs = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
     assert runs[0]["started"] < runs[1]["ended"] and runs[1]["started"] < runs[0]["ended"], runs
-    assert all(run["checked"] > 0 for run in runs), runs
+    assert sum(run["checked"] for run in runs) == len(docs), runs
     concurrent = links(conn)
     labelled = labelled_corpus(150, seed=11, copy_rate=0.25, same_topic_rate=0.25)
     copies = {docs[c]: docs[o] for c, o in findable_copies(labelled).items()}
