@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -90,14 +91,23 @@ def stored_stories(page_rows: list[dict[str, Any]], story_urls: set[str]) -> set
     }
 
 
-def exhaustive_sites(path: Path, base_url: str) -> str:
-    """A sites.toml that tries every link and archive: for tests about pages, not about discovery."""
+def sites_file(path: Path, base_url: str, defaults: dict[str, Any] | None = None, **site: Any) -> str:
+    """A sites.toml for one site (no delay unless `defaults` say otherwise); returns its path."""
+
+    def toml(settings: dict[str, Any]) -> str:
+        return "".join(f"{name} = {json.dumps(value)}\n" for name, value in settings.items())
+
     path.write_text(
-        f'[defaults]\ndownload_delay = 0.0\nconcurrent_requests = 8\n\n[[site]]\nbase_url = "{base_url}"\n'
-        "archive_sample = 100000\nlink_sample = 100000\n",
+        f"[defaults]\n{toml({'download_delay': 0.0, **(defaults or {})})}\n"
+        f"[[site]]\n{toml({'base_url': base_url, **site})}",
         encoding="utf-8",
     )
     return str(path)
+
+
+def exhaustive_sites(path: Path, base_url: str) -> str:
+    """A sites.toml that tries every link and archive: for tests about pages, not about discovery."""
+    return sites_file(path, base_url, {"concurrent_requests": 8}, archive_sample=100000, link_sample=100000)
 
 
 def test_first_crawl_stores_every_story_once_and_bad_pages_with_reasons(
@@ -247,13 +257,8 @@ def test_allowed_sections_keep_articles_of_other_sections_out(
     db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with running_portal(articles=30, seed=6, day=1) as server:
-        sites = tmp_path / "sites.toml"
-        sites.write_text(
-            f'[defaults]\ndownload_delay = 0.0\n\n[[site]]\nbase_url = "{server.base_url}"\n'
-            'allowed_sections = ["politik"]\n',
-            encoding="utf-8",
-        )
-        monkeypatch.setenv("NEWSROOM_SITES_FILE", str(sites))
+        sites = sites_file(tmp_path / "sites.toml", server.base_url, allowed_sections=["politik"])
+        monkeypatch.setenv("NEWSROOM_SITES_FILE", sites)
         stories = {normalize_url(server.base_url + s.url) for s in server.portal.stories()}
         stats = run_crawl(server.base_url, "politik-only", db_url)
     page_rows = rows(conn, "politik-only")

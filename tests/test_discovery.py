@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from test_crawl import request_log, rows, stored_stories
+import pytest
+from test_crawl import request_log, rows, sites_file, stored_stories
 
 from crawler.crawl.process import run_crawl
 from crawler.urls import normalize_url
@@ -62,3 +64,34 @@ def test_articles_only_later_section_pages_or_archives_list_are_found(db_url: st
     assert sum(paid.get(c, (0, 0))[1] for c in ("section", "pagination", "archive", "link")) > 0
     # Night 2 walks navigation again (it paid), and the revisit policy refetches recent articles.
     assert changed & stored_stories(rows(conn, "night-2"), stories) or not changed
+
+
+def test_a_sitemap_of_archive_pages_is_probed_once_then_left_to_the_sample(
+    db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WordPress core lists tag and author archives in sitemaps of their own. Night 1 probes their first
+    # entries and finds no article; later nights whose navigation is sampled leave them out (here the
+    # sample is empty and no archive or link is tried, so any /tag/ or /author/ request is a probe).
+    with running_portal(articles=40, seed=4, plain_wordpress=True) as server:
+        base = server.base_url
+        sites = sites_file(
+            tmp_path / "sites.toml", base, nav_sample_share=0.0, archive_sample=0, link_sample=0
+        )
+        monkeypatch.setenv("NEWSROOM_SITES_FILE", sites)
+        with request_log(server) as first:
+            run_crawl(base, "night-1", db_url)
+        with request_log(server) as second:
+            run_crawl(base, "night-2", db_url)
+
+    def archives(paths: list[str]) -> list[str]:
+        return [p for p in paths if p.startswith(("/tag/", "/author/"))]
+
+    assert len(archives(first)) >= 2  # each archive sitemap was probed
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT sitemap, articles FROM sitemap_verdicts ORDER BY sitemap")
+        verdicts = cur.fetchall()
+    assert ("/wp-sitemap-taxonomies-post_tag-1.xml", False) in verdicts
+    assert ("/wp-sitemap-users-1.xml", False) in verdicts
+    assert not any(articles for sitemap, articles in verdicts if "-posts-" not in sitemap)
+    assert "/wp-sitemap-users-1.xml" in second  # still read: only its entries wait for the sample
+    assert archives(second) == []

@@ -100,6 +100,30 @@ def load_last_yield(db_url: str, site: str, run_id: str) -> dict[str, tuple[int,
         conn.close()
 
 
+def load_archive_sitemaps(db_url: str, site: str) -> set[str]:
+    """Site-relative paths of the site's sitemaps whose last probe found no article."""
+    conn = db.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT sitemap FROM sitemap_verdicts WHERE site = %s AND NOT articles", (site,))
+            return {row[0] for row in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def record_sitemap_verdicts(
+    cur: psycopg2.extensions.cursor, site: str, now: datetime, verdicts: Mapping[str, bool]
+) -> None:
+    """Store tonight's probe verdicts (sitemap path -> found an article); unprobed sitemaps keep theirs."""
+    for sitemap in sorted(verdicts):
+        cur.execute(
+            """INSERT INTO sitemap_verdicts (site, sitemap, checked_at, articles) VALUES (%s, %s, %s, %s)
+               ON CONFLICT (site, sitemap) DO UPDATE SET checked_at = EXCLUDED.checked_at,
+                                                         articles = EXCLUDED.articles""",
+            (site, sitemap, now, verdicts[sitemap]),
+        )
+
+
 def record_yield(
     cur: psycopg2.extensions.cursor,
     run_id: str,

@@ -31,9 +31,11 @@ from crawler.config import SiteConfig, site_config
 from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.history import (
     Known,
+    load_archive_sitemaps,
     load_known,
     load_last_yield,
     record_listings,
+    record_sitemap_verdicts,
     record_yield,
     revisit_due,
 )
@@ -132,6 +134,12 @@ def is_size_exceeded(exc: BaseException) -> bool:
         return True
     message = str(exc)
     return "DOWNLOAD_MAXSIZE" in message or "download max size" in message.lower()
+
+
+def site_path(url: str) -> str:
+    """The site-relative part of a URL: its path and query."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def is_section_url(url: str) -> bool:
@@ -252,6 +260,8 @@ class PortalSpider(Spider):
         # Sitemap URL -> (probe requests pending, articles among them, entries waiting for the verdict).
         self.sitemap_probes: dict[str, tuple[int, int, list[SitemapEntry]]] = {}
         self.sitemap_paid: set[str] = set()
+        self.archive_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found no article
+        self.unprobed_sitemaps: set[str] = set()  # archive sitemaps left out of tonight's sample
         self.removal_checks: set[str] = set()  # listed last time, not tonight: fetched to see if gone
         self.removed: dict[str, datetime] = {}  # URL -> when it answered 404/410 (clean dates it so too)
         self.served: set[str] = set()  # answered 200 tonight
@@ -482,6 +492,7 @@ class PortalSpider(Spider):
         db_url = database_url_from_settings(self.settings)
         self.fetch_state = load_fetch_state(db_url, self.site, self.run_id)
         self.known = load_known(db_url, self.site, self.run_id)
+        self.archive_sitemaps = load_archive_sitemaps(db_url, self.site)
         last = load_last_yield(db_url, self.site, self.run_id)
         self.sample_navigation = bool(last) and not any(last.get(c, (0, 0))[1] for c in NAV_CHANNELS)
         if self.sample_navigation:
@@ -913,6 +924,16 @@ class PortalSpider(Spider):
             else:
                 self.count("skipped_navigation", len(entries))  # its probes found no article
             return
+        if (
+            self.sample_navigation
+            and site_path(source) in self.archive_sitemaps
+            and not self.in_sample(source)
+        ):
+            # An earlier night's probes found only archive pages: on a sampled night it is navigation too.
+            self.count("skipped_navigation", len(entries))
+            self.sitemap_probes[source] = (0, 0, [])
+            self.unprobed_sitemaps.add(source)
+            return
         probes = 0
         for index, entry in enumerate(entries):
             if probes >= SITEMAP_PROBE:
@@ -926,6 +947,15 @@ class PortalSpider(Spider):
                 yield request
         if probes:
             self.sitemap_probes[source] = (probes, 0, [])
+
+    def sitemap_verdicts(self) -> dict[str, bool]:
+        """Tonight's probe verdicts by sitemap path: found an article, or only archive pages."""
+        verdicts = {
+            site_path(source): False
+            for source, (pending, _, _) in self.sitemap_probes.items()
+            if pending == 0 and source not in self.unprobed_sitemaps
+        }
+        return verdicts | {site_path(source): True for source in self.sitemap_paid}
 
     def _sitemap_verdict(self, source: str, is_article: bool) -> Iterator[Request]:
         """One probe of a sitemap came back: release its other entries, or drop them if none was an article."""
@@ -971,7 +1001,10 @@ class PortalSpider(Spider):
         if urlsplit(target).path == "/":
             return True
         night = self.night_started.date().isoformat()
-        return zlib.crc32(f"{night} {target}".encode()) % 1000 < self.config.nav_sample_share * 1000
+        # By site-relative path: the sample must not change with the spelling of the host or its port.
+        return (
+            zlib.crc32(f"{night} {site_path(target)}".encode()) % 1000 < self.config.nav_sample_share * 1000
+        )
 
     def navigate(
         self, url: str, channel: str, depth: int, paid: bool = False, **extra: Any
@@ -1003,7 +1036,9 @@ class PortalSpider(Spider):
         tries: list[Request] = []
         for channel, waiting in self.deferred.items():
             candidates = {t: d for t, d in waiting if t not in self.seen and not self.known_alias(t)}
-            ranked = sorted(candidates, key=lambda t: zlib.crc32(f"{night} {channel} {t}".encode()))
+            ranked = sorted(
+                candidates, key=lambda t: zlib.crc32(f"{night} {channel} {site_path(t)}".encode())
+            )
             budget = max(self.budget[channel], 0)
             chosen, rest = ranked[:budget], ranked[budget:]
             self.deferred[channel] = [(t, candidates[t]) for t in rest]
@@ -1245,5 +1280,6 @@ class PortalSpider(Spider):
                     cur, self.site, self.night_started, self.listed_urls, unlisted, self.removed, self.served
                 )
                 record_yield(cur, self.run_id, self.site, self.channel_requests, self.channel_articles)
+                record_sitemap_verdicts(cur, self.site, self.night_started, self.sitemap_verdicts())
         finally:
             conn.close()
