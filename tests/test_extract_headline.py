@@ -128,6 +128,11 @@ def test_clean_stage_stores_kicker_seo_title_and_agencies_and_reclean_rewrites_t
                 ["dpa"],
             )
         ]
+        # analysts see them in analytics.articles (migration 0018)
+        cur.execute("SELECT kicker, seo_title, agencies FROM analytics.articles")
+        assert cur.fetchall() == [
+            ("Kommunalpolitik", "Knappe Mehrheit für den Etat 2027 im Rathaus", ["dpa"])
+        ]
         # reclean rewrites the new columns from the stored page without crawling
         cur.execute("UPDATE articles SET kicker = NULL, agencies = '{}', extractor_version = 'old'")
     assert clean.reclean_pages(conn, workers=1)["pages"] == 1
