@@ -102,8 +102,8 @@ def _text_changed(row: dict[str, Any], article: dict[str, Any], new_hash: str) -
 
 # What the clean stage reads of an existing row: enough to tell a change and to describe it as an edit.
 ROW_COLUMNS = (
-    "article_id, title, lead, body, authors, section, tags, published_at, modified_at, content_hash, "
-    "version, last_seen_at, extractor_version, raw_page_id"
+    "article_id, title, lead, body, authors, section, tags, published_at, modified_at, correction, "
+    "content_hash, version, last_seen_at, extractor_version, raw_page_id"
 )
 
 
@@ -146,6 +146,7 @@ def _fields(article: dict[str, Any]) -> dict[str, Any]:
         "tags": article.get("tags") or [],
         "published_at": article.get("published_at"),
         "modified_at": article.get("modified_at"),
+        "correction": article.get("correction"),
         "language": article.get("language"),
         "word_count": article.get("word_count") or len(body.split()),
         "content_hash": content_hash(body),
@@ -235,10 +236,11 @@ def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean
     if changed and authoritative:
         cur.execute(
             """INSERT INTO article_versions (article_id, version, title, kicker, seo_title, lead, body, authors,
-                   agencies, section, tags, published_at, modified_at, word_count, content_hash, valid_from,
-                   valid_to, run_id)
+                   agencies, section, tags, published_at, modified_at, correction, word_count, content_hash,
+                   valid_from, valid_to, run_id)
                SELECT article_id, version, title, kicker, seo_title, lead, body, authors, agencies, section,
-                      tags, published_at, modified_at, word_count, content_hash, updated_at, %s, run_id
+                      tags, published_at, modified_at, correction, word_count, content_hash, updated_at, %s,
+                      run_id
                FROM articles WHERE article_id = %s
                ON CONFLICT (article_id, version) DO NOTHING""",
             (page.fetched_at, article_id),

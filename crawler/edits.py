@@ -11,7 +11,8 @@ from typing import Any
 # The fields compared, in the order they are listed in `fields_changed`. A change of any of them
 # is a new version of the article; modified_at alone is not (pages touch it on every re-save).
 TEXT_FIELDS = ("title", "lead", "body")
-META_FIELDS = ("authors", "section", "tags", "published_at")
+# correction: what the page declares about its correction (crawler/extract/corrections.py).
+META_FIELDS = ("authors", "section", "tags", "published_at", "correction")
 TRACKED_FIELDS = (*TEXT_FIELDS, *META_FIELDS, "modified_at")
 VERSIONED_FIELDS = (*TEXT_FIELDS, *META_FIELDS)
 
@@ -117,12 +118,14 @@ def is_new_version(old: dict[str, Any], new: dict[str, Any]) -> bool:
 
 
 def correction_note(old: dict[str, Any], new: dict[str, Any]) -> str | None:
-    """The correction or update note the edit added to the lead or body, if any."""
+    """The correction or update note the edit added to the lead or body, or the correction the page
+    newly declares outside its text (a "Korrigiert am …" date, schema.org correction); else None."""
     for part in ("lead", "body"):
         for paragraph in added_paragraphs(old.get(part), new.get(part)):
             if CORRECTION_NOTE.search(paragraph):
                 return paragraph
-    return None
+    declared = new.get("correction")
+    return declared if declared and declared != old.get("correction") else None
 
 
 def classify(fields: list[str], share: float, note: str | None) -> str:

@@ -223,3 +223,68 @@ def test_clean_with_a_newer_extractor_records_only_the_page_change(
     with conn, conn.cursor() as cur:
         cur.execute("SELECT title, body LIKE %s FROM article_versions", ("%Bildunterschrift%",))
         assert cur.fetchone() == ("DER PLAN", True)  # the old page as the current extractor reads it
+
+
+# ---- a correction the page declares only at its date ----------------------------------------------------
+
+
+def dated_page(label: str, when: str, paragraphs_: list[str]) -> str:
+    """page_html with a date line "<label> <time>" in the article header."""
+    line = f'<p class="entry-meta">{label} <time datetime="{when}">{when[:10]}</time></p>'
+    return page_html("Der Plan", paragraphs_, URL).replace("<h1>", line + "<h1>", 1)
+
+
+@pytest.mark.parametrize(
+    ("label", "declared"),
+    [
+        ("Korrigiert am", True),
+        ("Korrektur:", True),
+        ("Veröffentlicht am 20.11.2026 | Berichtigt am", True),
+        ("Aktualisiert am", False),
+        ("Zuletzt geändert:", False),
+        ("Korrigiert wurde auch die Tabelle. Stand:", False),  # a sentence, not the date's label
+    ],
+)
+def test_a_date_labelled_as_a_correction_is_declared(label: str, declared: bool) -> None:
+    article = extract.extract_article(dated_page(label, "2026-11-21T09:30:00+01:00", paragraphs(1)), URL)
+    assert article.rejected_reason is None and article.title == "Der Plan"
+    assert (article.correction is not None) == declared
+    if declared:
+        assert article.correction is not None and article.correction.endswith("2026-11-21")
+
+
+def test_schema_org_correction_and_a_correction_box_are_declared() -> None:
+    ld = '"correction":{"@type":"CorrectionComment","text":"Der Name des Ministers war falsch geschrieben."},'
+    html = page_html("Der Plan", paragraphs(1), URL).replace('"headline"', ld + '"headline"', 1)
+    assert extract.extract_article(html, URL).correction == "Der Name des Ministers war falsch geschrieben."
+    box = '<aside class="article-correction">Berichtigung: Die Sitzung war am Dienstag.</aside>'
+    boxed = page_html("Der Plan", paragraphs(1), URL).replace("</article>", box + "</article>", 1)
+    assert extract.extract_article(boxed, URL).correction == "Berichtigung: Die Sitzung war am Dienstag."
+    assert extract.extract_article(page_html("Der Plan", paragraphs(1), URL), URL).correction is None
+
+
+def test_a_correction_declared_only_at_the_date_makes_a_correction_edit(conn) -> None:
+    text = paragraphs(1)
+    _night(conn, "night1", dated_page("Aktualisiert am", "2026-11-20T10:00:00+01:00", text), T0)
+    # Same text; the date line now says the article was corrected.
+    night2 = _night(
+        conn, "night2", dated_page("Korrigiert am", "2026-11-21T09:30:00+01:00", text), T0 + timedelta(days=1)
+    )
+    assert night2["updated"] == 1
+    assert _edits(conn) == [(2, 1, "correction", ["correction"], "Der Plan", "Der Plan", "night2")]
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT correction_note, words_added, words_removed FROM article_edits")
+        assert cur.fetchone() == ("Korrigiert am 2026-11-21", 0, 0)
+        cur.execute("SELECT correction FROM article_versions")
+        assert cur.fetchone() == (None,)
+    # The next night shows the same correction (and a new modification time): no new edit. A later
+    # correction date is a correction again.
+    same = dated_page("Korrigiert am", "2026-11-21T09:30:00+01:00", text).replace(
+        "</head>", '<meta property="article:modified_time" content="2026-11-22T08:00:00+01:00"></head>', 1
+    )
+    assert _night(conn, "night3", same, T0 + timedelta(days=2))["updated"] == 0
+    again = dated_page("Korrigiert am", "2026-11-23T11:00:00+01:00", text)
+    _night(conn, "night4", again, T0 + timedelta(days=3))
+    assert [(e[0], e[2]) for e in _edits(conn)] == [(2, "correction"), (3, "correction")]
+    assert clean.reclean_pages(conn, only_outdated=False, workers=1)["pages"] == 1
+    assert len(_edits(conn)) == 2  # a reclean adds no edit

@@ -19,6 +19,7 @@ from crawler.extract import rules, wordpress
 from crawler.extract.authors import agencies_in, clean_authors, is_agency, is_desk, split_authors
 from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
+from crawler.extract.corrections import declared_correction
 from crawler.extract.dates import parse_date
 from crawler.extract.listing import page_listing_reason
 from crawler.extract.meta import (
@@ -38,7 +39,7 @@ from crawler.extract.template import SiteTemplate
 from crawler.extract.title import extract_title, strip_site_affixes
 from crawler.reasons import Reason, payload_problem, with_detail
 
-EXTRACTOR_VERSION = "2026.11.2"
+EXTRACTOR_VERSION = "2026.11.3"
 MAX_HTML_BYTES = 10_000_000
 # Below this many body words a page is a teaser or a list, unless structured data says "article".
 MIN_ARTICLE_WORDS = 80
@@ -111,6 +112,7 @@ class Article:
     agencies: list[str] = field(default_factory=list)
     published_at: str | None = None
     modified_at: str | None = None
+    correction: str | None = None  # the correction the page declares (schema.org, "Korrigiert am …")
     section: str | None = None
     section_path: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -399,6 +401,7 @@ def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
         if value:
             setattr(article, name, value)
             article.sources[name] = source
+    article.correction = declared_correction(tree, page)
 
 
 _BYLINE_XPATH = (

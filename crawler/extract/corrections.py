@@ -1,0 +1,72 @@
+"""The correction a page declares about itself: schema.org `correction`, or a dated correction label."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.extract.dates import parse_date
+from crawler.extract.meta import PageMeta, squash, text_of
+
+# A label right before a date that says the page was corrected, not merely updated: "Aktualisiert am"
+# stands on every re-saved page, "Korrigiert am" only where the newsroom owns up to an error.
+CORRECTION_LABEL = re.compile(
+    r"\b(?:korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction)"
+    r"\W{0,3}(?:am|vom|um|on|at)?\W{0,3}$",
+    re.IGNORECASE,
+)
+# The words anywhere in a box the page marks as its correction (class correction/korrektur/…).
+CORRECTION_WORDS = re.compile(
+    r"\b(?:korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction"
+    r"|in einer (?:früheren|vorherigen|älteren|ersten) (?:version|fassung))\b",
+    re.IGNORECASE,
+)
+MAX_BOX_CHARS = 800  # a correction box, not an article that happens to mention one
+_DATES = "//time | //*[@itemprop='dateModified']"
+_BOXES = (
+    "//*[@itemprop='correction' or contains(@class, 'correction') or contains(@class, 'korrektur')"
+    " or contains(@class, 'berichtigung')]"
+)
+
+
+def _ld_correction(value: Any) -> str | None:
+    """schema.org `correction`: a text, a URL, or a CorrectionComment (its text, else its date)."""
+    if isinstance(value, list):
+        return next((text for item in value if (text := _ld_correction(item))), None)
+    if isinstance(value, dict):
+        for key in ("text", "description", "name", "datePublished"):
+            text = _ld_correction(value.get(key))
+            if text:
+                return text
+        return None
+    if isinstance(value, str):
+        return squash(value) or None
+    return None
+
+
+def declared_correction(tree: HtmlElement, page: PageMeta) -> str | None:
+    """What the page says about its correction (None when it declares none)."""
+    declared = _ld_correction(page.ld_get("correction"))
+    if declared:
+        return declared
+    for element in tree.xpath(_BOXES):
+        text = element.get("content") or text_of(element)
+        if text and len(text) <= MAX_BOX_CHARS and CORRECTION_WORDS.search(text):
+            return squash(text)
+    for element in tree.xpath(_DATES):
+        label = CORRECTION_LABEL.search(_text_before(element)[-40:])
+        when = element.get("datetime") or element.get("content") or text_of(element)
+        if label and parse_date(when):
+            return squash(f"{label.group(0)} {text_of(element) or when}")
+    return None
+
+
+def _text_before(element: HtmlElement) -> str:
+    """The text right before an element inside its parent (the label of a date)."""
+    previous = element.getprevious()
+    if previous is not None:
+        return previous.tail or text_of(previous)
+    parent = element.getparent()
+    return (parent.text or "") if parent is not None else ""
