@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Run a local Airflow 3 (`airflow standalone`: API server + UI, scheduler, DAG processor, triggerer) on this
-# repository's dags/. What `make airflow` runs. Stop it with Ctrl-C.
+# Run a local Airflow 3 (API server + UI, scheduler, DAG processor, triggerer: what `airflow standalone` starts)
+# on this repository's dags/. What `make airflow` runs. Stop it with Ctrl-C.
+#
+# Every listener is on AIRFLOW_BIND_HOST (127.0.0.1 by default). The scheduler and the triggerer start no log
+# server: on one machine the API server reads task logs from the files in AIRFLOW_HOME/logs, and Airflow's log
+# servers cannot be bound to one interface (they listen on all of them). Celery workers on other machines do
+# need theirs: see the README's "Celery on several machines".
 #
 # Environment (all optional):
 #   AIRFLOW_HOME              Airflow's state: config, logs, metadata DB    (default: <repo>/.airflow)
@@ -8,8 +13,8 @@
 #   AIRFLOW_BIND_HOST         interface the API server listens on            (default: 127.0.0.1)
 #   AIRFLOW_ADMIN_USER        login of the local admin                       (default: admin)
 #   AIRFLOW_ADMIN_PASSWORD    its password                                   (default: admin)
-#   AIRFLOW_LOG_SERVER_PORT   task log server port                           (default: 8793)
-#   AIRFLOW_TRIGGER_LOG_PORT  triggerer log server port                      (default: 8794)
+#   AIRFLOW_LOG_SERVER_PORT   task log server port of Celery workers         (default: 8793)
+#   AIRFLOW_TRIGGER_LOG_PORT  triggerer log server port (when one is started) (default: 8794)
 #   AIRFLOW__DATABASE__SQL_ALCHEMY_CONN  Airflow's metadata DB               (default: SQLite in AIRFLOW_HOME;
 #                             postgresql+psycopg2://… for anything beyond trying it out)
 #   AIRFLOW__API_AUTH__JWT_SECRET  signs the tokens tasks use on the execution API (default: generated once
@@ -86,4 +91,21 @@ airflow db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 || {
     cat "$AIRFLOW_HOME/db-migrate.log" >&2
     exit 1
 }
-exec airflow standalone
+# What `airflow standalone` runs, minus the log servers; one component ending stops the others.
+pids=()
+stop_all() {
+    trap - INT TERM EXIT
+    ((${#pids[@]})) && kill -TERM "${pids[@]}" 2>/dev/null
+    wait
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+airflow api-server & pids+=($!)
+airflow scheduler --skip-serve-logs & pids+=($!)
+airflow dag-processor & pids+=($!)
+airflow triggerer --skip-serve-logs & pids+=($!)
+status=0
+wait -n || status=$?
+echo "an Airflow component exited (status $status); stopping the others" >&2
+exit "$status"

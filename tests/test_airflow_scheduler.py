@@ -10,6 +10,7 @@ the Airflow connection `news_db`). The wait is bounded (a correctness bound, not
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import subprocess
@@ -48,6 +49,34 @@ def wait_for(what: str, check: Any, timeout: float, process: subprocess.Popen[by
 
 def tail(log: Path, chars: int = 6000) -> str:
     return log.read_text(errors="replace")[-chars:] if log.exists() else "(no log)"
+
+
+def listening_addresses(pgid: int) -> set[str]:
+    """Local addresses of the TCP sockets processes of the group listen on (Linux /proc), as "addr:port"."""
+    inodes: set[str] = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            if os.getpgid(int(pid)) != pgid:
+                continue
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # 0A: LISTEN
+                address, port = local.split(":")
+                raw = bytes.fromhex(address)
+                # /proc prints each 32-bit word in host (little-endian) order
+                words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+                ip = ipaddress.ip_address(words)
+                mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+                found.add(f"{mapped or ip}:{int(port, 16)}")
+    return found
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -143,10 +172,16 @@ def test_scheduler_runs_news_nightly_on_the_demo_portal(airflow: Any, conn: Any)
             return state if state in ("success", "failed") else None
 
         state = wait_for("the triggered run to finish", finished, RUN_TIMEOUT, process, log)
+        listeners = listening_addresses(process.pid)
     elapsed = time.monotonic() - started
     tis = api.get(f"{path}/taskInstances")["task_instances"]
     states = {(ti["task_id"], ti["map_index"]): ti["state"] for ti in tis}
     assert state == "success", f"{states}\n{tail(log)}"
+    # Every component listens on loopback only: the API server, and no log server on all interfaces.
+    assert any(address.endswith(f":{api.base.rsplit(':', 1)[1]}") for address in listeners), listeners
+    assert all(ipaddress.ip_address(address.rsplit(":", 1)[0]).is_loopback for address in listeners), (
+        listeners
+    )
     assert states == {
         ("resolve_sites", -1): "success",
         **{
