@@ -31,6 +31,7 @@ class SiteConfig:
     revisit_every_days: float = 7.0  # older ones (and non-articles such as tag pages) this often
     # Discovery that follows yield (see README "Discovery"): samples of navigation that has not paid.
     nav_sample_share: float = 0.15  # share of section pages fetched on a night navigation is sampled
+    nav_sample_max: int = 4  # and at most this many of them (the home page is always fetched)
     archive_sample: int = 4  # tag, author, date archives fetched before one of them pays
     link_sample: int = 10  # links out of articles followed before one of them pays
 

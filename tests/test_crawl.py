@@ -335,6 +335,7 @@ def test_link_filters_and_page_shapes() -> None:
         base + "/wp-admin/",
         base + "/wp-login.php",
         base + "/politik/x/feed/",
+        base + "/comments/feed/",  # lists comments, not articles
         base + "/bild.jpg",
         base + "/politik/x/?replytocom=5",
         base + "/politik/page/999/",
@@ -342,6 +343,7 @@ def test_link_filters_and_page_shapes() -> None:
     ):
         assert spider.crawl_url(unwanted) is None, unwanted
     assert spider.crawl_url(base + "/feed/") == base + "/feed/"
+    assert spider.crawl_url(base + "/politik/feed/") == base + "/politik/feed/"  # a section's feed
     assert is_section_url(base + "/") and is_section_url(base + "/politik/page/3/")
     assert not is_section_url(base + "/?p=12") and not is_section_url(base + "/politik/2025/01/02/a/")
     assert "newsarticle" in jsonld_types('{"@graph": [{"@type": ["NewsArticle"]}, {"@type": "WebPage"}]}')

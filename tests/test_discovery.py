@@ -9,6 +9,8 @@ import pytest
 from test_crawl import request_log, rows, sites_file, stored_stories
 
 from crawler.crawl.process import run_crawl
+from crawler.crawl.sitemaps import SitemapEntry
+from crawler.crawl.spider import PortalSpider
 from crawler.urls import normalize_url
 from newsroom_demo.server import running_portal
 
@@ -93,5 +95,30 @@ def test_a_sitemap_of_archive_pages_is_probed_once_then_left_to_the_sample(
     assert ("/wp-sitemap-taxonomies-post_tag-1.xml", False) in verdicts
     assert ("/wp-sitemap-users-1.xml", False) in verdicts
     assert not any(articles for sitemap, articles in verdicts if "-posts-" not in sitemap)
-    assert "/wp-sitemap-users-1.xml" in second  # still read: only its entries wait for the sample
+    # Night 2 reads neither sitemap, nor any archive it lists; the posts sitemap is still read.
+    assert "/wp-sitemap-users-1.xml" in first and "/wp-sitemap-users-1.xml" not in second
+    assert "/wp-sitemap-taxonomies-post_tag-1.xml" not in second
+    assert "/wp-sitemap-posts-post-1.xml" in second
     assert archives(second) == []
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT sitemap, articles FROM sitemap_verdicts ORDER BY sitemap")
+        assert cur.fetchall() == verdicts  # a verdict stays until the sitemap is probed again
+
+
+def test_a_sitemap_of_section_shaped_pages_is_judged_by_what_they_were() -> None:
+    # Category and page sitemaps list navigation; with /%postname%/ permalinks a posts sitemap looks the
+    # same (one path segment per URL), so the verdict comes from what the pages were, whoever fetched them.
+    site = "https://example-portal.de"
+    spider = PortalSpider(site=site + "/", run_id="unit")
+    sitemaps = {
+        "/page-sitemap.xml": [f"{site}/{slug}/" for slug in ("politik", "impressum")],
+        "/post-sitemap.xml": [f"{site}/stadtrat-beschliesst-haushalt-{n}/" for n in range(3)],
+        "/other-sitemap.xml": [f"{site}/kultur/"],
+    }
+    for path, urls in sitemaps.items():
+        list(spider._sitemap_entries([SitemapEntry(loc=u) for u in urls], site + path))
+    fetched = sitemaps["/page-sitemap.xml"] + sitemaps["/post-sitemap.xml"]
+    spider.fetched.update(dict.fromkeys(fetched))
+    spider.article_urls.add(sitemaps["/post-sitemap.xml"][1])
+    # Nothing of the third was fetched tonight: no verdict on it.
+    assert spider.sitemap_verdicts() == {"/page-sitemap.xml": False, "/post-sitemap.xml": True}

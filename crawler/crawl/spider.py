@@ -100,7 +100,8 @@ LATE_RETRY_STATUSES = frozenset({500})
 DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
 PAGINATION = re.compile(r"^(?P<listing>/(?:.*/)?)page/(?P<n>\d+)/$")
 SECTION_PATH = re.compile(r"^/(?:[^/]+/|(?:category|kategorie|ressort|rubrik)/.+/)$", re.IGNORECASE)
-FEED_PATH = re.compile(r"^(?:/[^/]+)?/feed/(?:rss2?/|atom/|rdf/)?$", re.IGNORECASE)
+# The site's feed and a section's (/politik/feed/); a comments feed lists comments, not articles.
+FEED_PATH = re.compile(r"^(?:/(?!comments/)[^/]+)?/feed/(?:rss2?/|atom/|rdf/)?$", re.IGNORECASE)
 EXCLUDED_PATH = re.compile(
     r"^/(?:wp-admin|wp-login\.php|wp-json|wp-content|wp-includes|wp-cron\.php|xmlrpc\.php|cgi-bin)(?:/|$)"
     r"|/(?:trackback|embed|feed(?:/[a-z0-9]+)?)/$",
@@ -262,6 +263,9 @@ class PortalSpider(Spider):
         self.sitemap_paid: set[str] = set()
         self.archive_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found no article
         self.unprobed_sitemaps: set[str] = set()  # archive sitemaps left out of tonight's sample
+        self.navigation_sitemaps: dict[str, list[str]] = {}  # sitemaps listing only section pages: their URLs
+        self.article_urls: set[str] = set()  # pages fetched tonight that are articles
+        self.sampled_sections = 0  # section pages (not the home page) fetched as tonight's sample
         self.removal_checks: set[str] = set()  # listed last time, not tonight: fetched to see if gone
         self.removed: dict[str, datetime] = {}  # URL -> when it answered 404/410 (clean dates it so too)
         self.served: set[str] = set()  # answered 200 tonight
@@ -621,6 +625,8 @@ class PortalSpider(Spider):
         elif response.status in REMOVED_STATUSES and url in self.removal_checks:
             self.removed[url] = item.fetched_at
             self.count("removed")
+        if item.is_article:
+            self.article_urls.add(url)
         yield from self._count_yield(url, meta["nr_via"], item)
         if meta.get("nr_sitemap"):
             yield from self._sitemap_verdict(meta["nr_sitemap"], item.is_article)
@@ -773,6 +779,9 @@ class PortalSpider(Spider):
                 self.listed += 1
                 self.count("listed")
                 if is_sitemap:
+                    if self.left_to_sample(entry.loc):
+                        self.count("skipped_navigation")  # a sitemap of archive pages: not even read
+                        continue
                     # Held back: a sitemap may be 50 MB, and an index may list thousands of them.
                     child = self.request(entry.loc, via="sitemap", kind=SITEMAP_KIND)
                     if child is not None:
@@ -924,12 +933,7 @@ class PortalSpider(Spider):
             else:
                 self.count("skipped_navigation", len(entries))  # its probes found no article
             return
-        if (
-            self.sample_navigation
-            and site_path(source) in self.archive_sitemaps
-            and not self.in_sample(source)
-        ):
-            # An earlier night's probes found only archive pages: on a sampled night it is navigation too.
+        if self.left_to_sample(source):
             self.count("skipped_navigation", len(entries))
             self.sitemap_probes[source] = (0, 0, [])
             self.unprobed_sitemaps.add(source)
@@ -947,6 +951,19 @@ class PortalSpider(Spider):
                 yield request
         if probes:
             self.sitemap_probes[source] = (probes, 0, [])
+        elif entries and all(is_section_url(entry.loc) for entry in entries):
+            # Categories or pages only (WordPress's category and page sitemaps): navigation, unless one of
+            # them is an article (/%postname%/ permalinks look like sections): judged at the night's end.
+            self.navigation_sitemaps[source] = [t for e in entries if (t := self.crawl_url(e.loc))]
+
+    def left_to_sample(self, sitemap: str) -> bool:
+        """A sitemap an earlier night found only archive pages in, outside a sampled night's sample."""
+        # On a sampled night it is navigation like any archive: tried when the sample draws it.
+        return (
+            self.sample_navigation
+            and site_path(sitemap) in self.archive_sitemaps
+            and not self.in_sample(sitemap)
+        )
 
     def sitemap_verdicts(self) -> dict[str, bool]:
         """Tonight's probe verdicts by sitemap path: found an article, or only archive pages."""
@@ -955,6 +972,14 @@ class PortalSpider(Spider):
             for source, (pending, _, _) in self.sitemap_probes.items()
             if pending == 0 and source not in self.unprobed_sitemaps
         }
+        for source, targets in self.navigation_sitemaps.items():
+            # Whoever fetched its pages tonight (its own entries, or links that got there first): an
+            # article among them, or one an earlier night knew, makes it a sitemap of articles; only a
+            # night that fetched some of them and found none tells it lists navigation.
+            if any(t in self.article_urls or ((k := self.known.get(t)) and k.is_article) for t in targets):
+                verdicts[site_path(source)] = True
+            elif any(t in self.fetched for t in targets):
+                verdicts[site_path(source)] = False
         return verdicts | {site_path(source): True for source in self.sitemap_paid}
 
     def _sitemap_verdict(self, source: str, is_article: bool) -> Iterator[Request]:
@@ -1013,9 +1038,12 @@ class PortalSpider(Spider):
         target = self.crawl_url(url)
         if target is None or target in self.seen:
             return None
-        if not paid and channel == "section" and self.sample_navigation and not self.in_sample(target):
-            self.count("skipped_navigation")
-            return None
+        if not paid and channel == "section" and self.sample_navigation and urlsplit(target).path != "/":
+            # A sampled night: the share of section pages its date draws, and never more than the cap.
+            if not self.in_sample(target) or self.sampled_sections >= self.config.nav_sample_max:
+                self.count("skipped_navigation")
+                return None
+            self.sampled_sections += 1
         if (
             not paid
             and channel in self.budget
@@ -1173,6 +1201,11 @@ class PortalSpider(Spider):
         elif paid:
             pages = range(current + 1, current + 2)
         elif current == 1 and last > 2:
+            if self.sample_navigation:
+                # On a sampled night a probe is part of the sample, and of its cap.
+                if self.sampled_sections >= self.config.nav_sample_max:
+                    return
+                self.sampled_sections += 1
             pages = range(last, last + 1)  # sitemaps capped to recent posts miss what later pages list
             yield from self._page_requests(root, pages, paid, probe=True)
             return

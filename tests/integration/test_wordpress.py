@@ -125,3 +125,11 @@ def test_trashed_post_is_marked_removed(nights: Nights) -> None:
     url = nights.url(nights.site.plan.trashed)
     rows = nights.query("SELECT removed_at, body FROM articles WHERE url = %s", url)
     assert rows and rows[0][0] is not None and rows[0][1]
+
+
+def test_night_2_costs_at_most_15_percent_of_night_1(nights: Nights) -> None:
+    # Core sitemaps without lastmod, pages without validators: the REST API tells what changed, and
+    # navigation is only sampled after a night it found nothing on.
+    first, second = nights.night1.stats["crawl"], nights.night2.stats["crawl"]
+    print(f"night 1: {first['requested']} requests, night 2: {second['requested']}: {second['channels']}")
+    assert second["requested"] <= 0.15 * first["requested"], second["channels"]
