@@ -99,16 +99,20 @@ def parse_protocol_date(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+# Hardened against entity expansion, external DTDs and network access; the same for both parsers.
+_SAFE_XML: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLParser(**_SAFE_XML)
 
 
 def _local(tag: object) -> str:
@@ -215,13 +219,7 @@ class DiscoveryStream:
         self._events = etree.iterparse(
             io.BytesIO(data),
             events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            huge_tree=False,
-            load_dtd=False,
-            dtd_validation=False,
-            remove_comments=True,
-            remove_pis=True,
+            **_SAFE_XML,
         )
         try:
             _, root = next(self._events)

@@ -34,6 +34,7 @@ from crawler.extract.meta import (
     ld_names,
     squash,
     text_of,
+    within_chrome,
 )
 from crawler.extract.template import SiteTemplate
 from crawler.extract.title import extract_title, strip_site_affixes
@@ -584,17 +585,12 @@ def _matches_description(line: str, page: PageMeta) -> bool:
 
 def _excluded_lead(element: HtmlElement) -> bool:
     """True inside breadcrumbs, hidden parts, teasers of other stories and page chrome."""
-    node: HtmlElement | None = element
-    depth = 0
-    while node is not None and depth < 6:
-        if node.tag in {"nav", "footer", "aside"}:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''} {' '.join(node.attrib)}"
-        if _EXCLUDED_LEAD_CONTEXT.search(marker):
-            return True
-        node = node.getparent()
-        depth += 1
-    return False
+    return within_chrome(element, _EXCLUDED_LEAD_CONTEXT, 6, _lead_marker)
+
+
+def _lead_marker(node: HtmlElement) -> str:
+    """Class, id and attribute names: a lead's context may be told by any of them."""
+    return f"{node.get('class') or ''} {node.get('id') or ''} {' '.join(node.attrib)}"
 
 
 def _lead(tree: HtmlElement, page: PageMeta) -> tuple[str | None, str]:

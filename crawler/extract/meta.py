@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,24 @@ def squash(text: str | None) -> str:
 def text_of(element: HtmlElement) -> str:
     """Visible text of an element with collapsed white space."""
     return squash(element.text_content())
+
+
+CHROME_TAGS = frozenset({"nav", "footer", "aside"})
+
+
+def within_chrome(
+    element: HtmlElement, context: re.Pattern[str], depth: int, marker: Callable[[HtmlElement], str]
+) -> bool:
+    """True when the element or one of its `depth - 1` nearest ancestors is page chrome: a nav, footer
+    or aside, or an element whose marker (class, id, ... as `marker` spells it) matches `context`."""
+    node: HtmlElement | None = element
+    for _ in range(depth):
+        if node is None:
+            return False
+        if node.tag in CHROME_TAGS or context.search(marker(node)):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _as_text(value: Any) -> str | None:

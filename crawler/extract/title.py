@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extract import rules
-from crawler.extract.meta import PageMeta, squash
+from crawler.extract.meta import PageMeta, squash, within_chrome
 
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " : ")
 _DOMAIN_LIKE = re.compile(r"\w\.(?:de|com|net|org|at|ch|li|lu|eu|info|online|tv|fm|io|news)\b", re.IGNORECASE)
@@ -213,17 +213,12 @@ def _excluded(element: HtmlElement) -> bool:
         previous = previous.getprevious()
     if previous is not None and previous.tag == "a" and rules.on("title_heading_after_link_is_crumb"):
         return True
-    node: HtmlElement | None = element
-    depth = 0
-    while node is not None and depth < 7:
-        if node.tag in {"nav", "footer", "aside"}:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''} {node.get('aria-label') or ''}"
-        if _EXCLUDED_CONTEXT.search(marker):
-            return True
-        node = node.getparent()
-        depth += 1
-    return False
+    return within_chrome(element, _EXCLUDED_CONTEXT, 7, _heading_marker)
+
+
+def _heading_marker(node: HtmlElement) -> str:
+    """Class, id and aria-label: where a heading's context (breadcrumb, teaser) is named."""
+    return f"{node.get('class') or ''} {node.get('id') or ''} {node.get('aria-label') or ''}"
 
 
 def _marker(element: HtmlElement) -> str:
