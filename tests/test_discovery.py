@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
 from test_crawl import request_log, rows, sites_file, stored_stories
 
 from crawler.crawl.process import run_crawl
@@ -122,3 +124,37 @@ def test_a_sitemap_of_section_shaped_pages_is_judged_by_what_they_were() -> None
     spider.article_urls.add(sitemaps["/post-sitemap.xml"][1])
     # Nothing of the third was fetched tonight: no verdict on it.
     assert spider.sitemap_verdicts() == {"/page-sitemap.xml": False, "/post-sitemap.xml": True}
+
+
+def listing_page(articles: list[str], next_href: str) -> bytes:
+    """A WordPress category page: teasers of the given article paths and a rel=next link."""
+    teasers = "".join(
+        f'<article class="post type-post"><h2><a href="{a}">Titel</a></h2></article>' for a in articles
+    )
+    return (
+        f'<html><head><link rel="next" href="{next_href}"></head><body class="archive category">'
+        f"{teasers}</body></html>"
+    ).encode()
+
+
+def test_a_listing_paginated_by_query_follows_rel_next_while_it_brings_articles() -> None:
+    # No /page/N/ links: the next page is only named by rel=next (?seite=2). Followed while pages list new
+    # articles, and not from a page that lists none.
+    site = "https://example-portal.de"
+    spider = PortalSpider(site=site + "/", run_id="unit")
+    spider.navigation_started = True
+
+    def parse(request: Request | None, body: bytes) -> dict[str, Request]:
+        assert request is not None
+        response = HtmlResponse(
+            request.url, body=body, request=request, headers={"Content-Type": "text/html"}
+        )
+        return {r.url: r for r in spider.parse(response) if isinstance(r, Request)}
+
+    page1 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=2")
+    first = parse(spider.request(site + "/politik/", via="section"), page1)
+    assert site + "/politik/?seite=2" in first
+    # Page 2 lists only what page 1 listed: its next page is not fetched.
+    page2 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=3")
+    second = parse(first[site + "/politik/?seite=2"], page2)
+    assert site + "/politik/?seite=3" not in second

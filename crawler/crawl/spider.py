@@ -1194,6 +1194,12 @@ class PortalSpider(Spider):
         current = int(match.group("n")) if match else 1
         last = min(max(numbers, default=current), self.max_pagination)
         paid = paid or self.walk_all
+        if paid and not numbers:
+            # Paginated otherwise (?page=2, /seite/2): the page's rel=next, while pages bring articles.
+            for href in scan.next_links:
+                request = self.navigate(response.urljoin(href), "pagination", 0, paid=True)
+                if request is not None:
+                    yield request
         if not paid and not response.meta.get("nr_probe") and current + 1 < last:
             self.truncated.append((root, current + 1, last - 1 if current == 1 else last))
         if response.meta.get("nr_probe") and paid:
