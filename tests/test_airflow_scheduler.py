@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import Api, airflow_conn_json, free_port
+from support import Api, airflow_conn_json, free_port, listening_addresses
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 240
@@ -49,34 +49,6 @@ def wait_for(what: str, check: Any, timeout: float, process: subprocess.Popen[by
 
 def tail(log: Path, chars: int = 6000) -> str:
     return log.read_text(errors="replace")[-chars:] if log.exists() else "(no log)"
-
-
-def listening_addresses(pgid: int) -> set[str]:
-    """Local addresses of the TCP sockets processes of the group listen on (Linux /proc), as "addr:port"."""
-    inodes: set[str] = set()
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError):
-            if os.getpgid(int(pid)) != pgid:
-                continue
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                with contextlib.suppress(OSError):
-                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                    if target.startswith("socket:["):
-                        inodes.add(target[8:-1])
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            local, state, inode = fields[1], fields[3], fields[9]
-            if state == "0A" and inode in inodes:  # 0A: LISTEN
-                address, port = local.split(":")
-                raw = bytes.fromhex(address)
-                # /proc prints each 32-bit word in host (little-endian) order
-                words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-                ip = ipaddress.ip_address(words)
-                mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
-                found.add(f"{mapped or ip}:{int(port, 16)}")
-    return found
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import shlex
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 from support import Api, airflow_conn_json, free_port
 
 from crawler import db
@@ -51,6 +53,25 @@ class Component:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def lose_machine(self) -> None:
+        """SIGKILL the component and everything it started, whatever their process group or session.
+
+        Airflow's task processes do not stay in the worker's process group, so a kill of that group leaves
+        them (and the crawl they run) alive; a machine that is gone takes all of them along.
+        """
+        try:
+            root = psutil.Process(self.process.pid)
+            doomed = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            doomed = []
+        for process in doomed:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+
     def kill(self, sig: int = signal.SIGTERM, grace: float = 30) -> None:
         """Signal the component's whole process group (it and every task process it started)."""
         with contextlib.suppress(ProcessLookupError):
@@ -71,11 +92,14 @@ class Deployment:
     queue: str
     components: dict[str, Component] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str, extra_env: dict[str, str] | None = None) -> Component:
+    def start(
+        self, name: str, *args: str, extra_env: dict[str, str] | None = None, shell: str | None = None
+    ) -> Component:
+        """`airflow <args>` (or a shell command line) in its own process group."""
         log = self.home / f"{name}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "airflow", *args],
+                ["sh", "-c", shell] if shell else [sys.executable, "-m", "airflow", *args],
                 cwd=self.home,
                 env={**self.env, **(extra_env or {})},
                 stdout=out,
@@ -87,19 +111,24 @@ class Deployment:
         return component
 
     def start_worker(self, name: str, concurrency: int = 1) -> Component:
-        """A Celery worker as on a machine of its own: its hostname, its log-server port."""
+        """A Celery worker as on a machine of its own: its hostname, its log server (on 127.0.0.1, as
+        `python -m crawler.airflow_logs` serves it: Airflow's own listens on every interface)."""
+        worker_args = [
+            *("celery", "worker", "--skip-serve-logs", "--celery-hostname", f"{name}@newsroom-test"),
+            *(
+                "--queues",
+                self.queue,
+                "--concurrency",
+                str(concurrency),
+                "--without-mingle",
+                "--without-gossip",
+            ),
+        ]
+        python = shlex.quote(sys.executable)
+        # One process group: killing the "machine" kills its log server too.
         worker = self.start(
             name,
-            "celery",
-            "worker",
-            "--celery-hostname",
-            f"{name}@newsroom-test",
-            "--queues",
-            self.queue,
-            "--concurrency",
-            str(concurrency),
-            "--without-mingle",
-            "--without-gossip",
+            shell=f"{python} -m crawler.airflow_logs & exec {python} -m airflow {shlex.join(worker_args)}",
             extra_env={
                 "NEWSROOM_TEST_HOSTNAME": name,
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
@@ -235,9 +264,9 @@ def celery_deployment(
         deployment = Deployment(home, env, Api(f"http://127.0.0.1:{port}"), queue)
         try:
             deployment.start("api-server", "api-server")
-            deployment.start("scheduler", "scheduler")
+            deployment.start("scheduler", "scheduler", "--skip-serve-logs")
             deployment.start("dag-processor", "dag-processor")
-            deployment.start("triggerer", "triggerer")
+            deployment.start("triggerer", "triggerer", "--skip-serve-logs")
             deployment.wait("the API server", lambda: deployment.api.get("/api/v2/monitor/health"))
             deployment.wait(
                 "the DAGs to be parsed", lambda: deployment.api.get("/api/v2/dags/news_nightly")["dag_id"]
