@@ -135,6 +135,12 @@ def failed_backlog(cur: Cursor, site: str) -> list[str]:
 
 def first_line(error: BaseException | str) -> str:
     """The first line of an error message (libpq's come with hints on further lines)."""
+    if isinstance(error, psycopg2.InterfaceError):
+        # "connection already closed": a clean-up touched a connection the real failure had broken.
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, psycopg2.Error) and not isinstance(cause, psycopg2.InterfaceError):
+            return first_line(cause)
+        return "the connection to the database was lost"
     text = str(error).strip()
     if text:
         return text.splitlines()[0].strip()

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg2
 import psycopg2.extensions
 import pytest
 from support import REPO, newsroom
@@ -614,6 +615,24 @@ def test_6_a_database_that_goes_away_fails_the_run_in_one_line_and_closes_it_whe
     finally:
         with contextlib.suppress(Exception):
             stop_cluster(server)
+
+
+def test_6_a_clean_up_on_a_broken_connection_reports_the_failure_that_broke_it() -> None:
+    # A handler that touches the connection the failure broke raises "connection already closed": the
+    # one line (and the ledger's reason, the same function) names the real failure instead.
+    from crawler.cli import error_line
+
+    lost = psycopg2.OperationalError("server closed the connection unexpectedly\n\tThis probably means …")
+    try:
+        try:
+            raise lost
+        except psycopg2.OperationalError:
+            raise psycopg2.InterfaceError("connection already closed")  # noqa: B904 - as psycopg2 does
+    except psycopg2.InterfaceError as masked:
+        assert error_line(masked) == "database: server closed the connection unexpectedly"
+        assert stages.failure_reason(masked) == "server closed the connection unexpectedly"
+    alone = psycopg2.InterfaceError("connection already closed")
+    assert error_line(alone) == "database: the connection to the database was lost"
 
 
 def stop_cluster(server: object) -> None:
