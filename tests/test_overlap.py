@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import psycopg2.extensions
 import pytest
+from test_crawl import sites_file
 
 from crawler import stages
 from newsroom_demo.server import running_portal
@@ -20,8 +22,15 @@ def outcome_counts(conn: psycopg2.extensions.connection, run_id: str) -> dict[st
         return dict(cur.fetchall())
 
 
-def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(db_url: str, conn) -> None:
+def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
+    db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loopback portal is crawled in well under a second, faster than clean's workers start on a busy
+    # machine: a politeness delay stretches the crawl to a few seconds, as a real site's takes.
     with running_portal(articles=120, seed=11, day=1) as server:
+        monkeypatch.setenv(
+            "NEWSROOM_SITES_FILE", sites_file(tmp_path / "sites.toml", server.base_url, download_delay=0.03)
+        )
         figures = stages.run(server.base_url, db_url=db_url, run_id="overlapped")
     with conn, conn.cursor() as cur:
         # Some page was cleaned before the crawl fetched its last page: the stages overlapped.
@@ -41,6 +50,9 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(db_url: 
     with conn, conn.cursor() as cur:
         cur.execute("TRUNCATE articles, raw_pages, fetch_state, url_aliases, crawl_runs CASCADE")
     with running_portal(articles=120, seed=11, day=1) as server:
+        monkeypatch.setenv(
+            "NEWSROOM_SITES_FILE", sites_file(tmp_path / "sites.toml", server.base_url, download_delay=0.03)
+        )
         stages.crawl(server.base_url, run_id="separate", db_url=db_url)
         assert outcome_counts(conn, "separate") == {"uncleaned": sum(overlapped.values())}
         stages.clean(run_id="separate", db_url=db_url)
