@@ -24,6 +24,7 @@ class SiteConfig:
     max_link_depth: int = 2
     max_page_bytes: int = 10_000_000
     obey_robots: bool = True
+    retry_backoff: float = 2.0  # seconds a page that answered 500 waits for its one retry (see below)
     allowed_sections: list[str] = field(default_factory=list)
     # Revisit policy for known pages without a change signal (no sitemap lastmod, no REST API):
     revisit_recent_days: float = 3.0  # articles younger than this are "recent"

@@ -110,6 +110,35 @@ def exhaustive_sites(path: Path, base_url: str) -> str:
     return sites_file(path, base_url, {"concurrent_requests": 8}, archive_sample=100000, link_sample=100000)
 
 
+def test_a_late_retry_does_not_wait_out_its_backoff_once_the_server_answered_others(
+    db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The backoff gives an overloaded server time; a server that answered other pages since is not
+    # overloaded, so when the crawl has nothing else to do it retries at once. With an hour's backoff
+    # the night would otherwise never end: it is stopped after 5 minutes (a bound, not a speed figure).
+    with running_portal(articles=30, seed=2, day=1, flaky_pages=True) as server:
+        base = server.base_url
+        flaky = server.portal.flaky_paths()
+        monkeypatch.setenv(
+            "NEWSROOM_SITES_FILE",
+            sites_file(
+                tmp_path / "sites.toml", base, archive_sample=100000, link_sample=100000, retry_backoff=3600
+            ),
+        )
+        stop = threading.Event()
+        bound = threading.Timer(300, stop.set)
+        bound.start()
+        try:
+            stats = run_crawl(base, "night-1", db_url, stop=stop)
+        finally:
+            bound.cancel()
+    assert not stop.is_set()
+    assert stats["late_retries"] >= len(flaky) > 0
+    by_url = {r["url"]: r for r in rows(conn, "night-1")}
+    for path in flaky:
+        assert by_url[normalize_url(base + path)]["status"] == 200  # its retry landed
+
+
 def test_first_crawl_stores_every_story_once_and_bad_pages_with_reasons(
     db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

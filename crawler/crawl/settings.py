@@ -62,5 +62,5 @@ LOGSTATS_INTERVAL = 5
 NEWSROOM_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 NEWSROOM_BATCH_ROWS = 200  # rows per INSERT ... VALUES batch
 NEWSROOM_FLUSH_SECONDS = 2.0  # also flush this often so progress polling of raw_pages sees rows
-NEWSROOM_RETRY_BACKOFF = 2.0  # seconds before a 500 is fetched again (then behind everything queued)
+NEWSROOM_RETRY_BACKOFF = 2.0  # seconds before a 500 is fetched again; per site: retry_backoff in sites.toml
 NEWSROOM_MAX_PAGINATION = 50  # deepest /page/N/ of a section followed; sitemaps cover the archive

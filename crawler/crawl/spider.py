@@ -280,7 +280,9 @@ class PortalSpider(Spider):
         self.walk_all = False
         self.truncated: list[tuple[str, int, int]] = []  # (listing URL, first unfetched page, last page)
         self.retry_backoff = 2.0
-        self.retries_waiting = 0  # late retries whose backoff has not run out yet
+        # Late retries whose backoff has not run out yet: the retry, and the server's good answers by then.
+        self.waiting_retries: dict[int, tuple[Request, int]] = {}
+        self.good_answers = 0  # responses below 500 tonight
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -294,6 +296,7 @@ class PortalSpider(Spider):
             "DOWNLOAD_DELAY": config.download_delay,
             "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests,
             "DOWNLOAD_MAXSIZE": config.max_page_bytes,
+            "NEWSROOM_RETRY_BACKOFF": config.retry_backoff,
         }.items():
             crawler.settings.set(name, value, priority="spider")
         spider.max_pagination = crawler.settings.getint("NEWSROOM_MAX_PAGINATION", 50)
@@ -569,7 +572,13 @@ class PortalSpider(Spider):
 
     def on_idle(self) -> None:
         """Keep the spider open for late retries; start navigation if discovery ended without it."""
-        if self.retries_waiting:
+        if self.waiting_retries:
+            # The backoff gives an overloaded server time. One that has answered other requests since
+            # is not overloaded: with nothing else to do, the crawl retries now instead of idling.
+            for key, (_, answers) in list(self.waiting_retries.items()):
+                if self.good_answers > answers:
+                    self.count("late_retries_early")
+                    self._release_retry(key)
             raise DontCloseSpider
         if self.navigation_started:
             tries = self.draw_tries()
@@ -597,6 +606,8 @@ class PortalSpider(Spider):
             if target:
                 self.claim(target)
                 self.fetched.setdefault(target, None)
+        if response.status < 500:
+            self.good_answers += 1
         if response.status in LATE_RETRY_STATUSES and not meta.get("nr_retried"):
             self.retry_late(response.request or Request(response.url, meta=dict(meta)))
             return
@@ -651,7 +662,6 @@ class PortalSpider(Spider):
     def retry_late(self, request: Request) -> None:
         """Fetch a transiently failing URL once more after a backoff, behind everything queued by then."""
         self.count("late_retries")
-        self.retries_waiting += 1
         meta = {k: v for k, v in request.meta.items() if k.startswith("nr_") or k == "download_maxsize"}
         retry = Request(
             self.request_url(meta["nr_url"]),
@@ -663,12 +673,14 @@ class PortalSpider(Spider):
             dont_filter=True,
         )
 
-        def release() -> None:
-            self.retries_waiting -= 1
-            if self.crawler.engine is not None and self.crawler.engine.spider is not None:
-                self.crawler.engine.crawl(retry)
+        self.waiting_retries[id(retry)] = (retry, self.good_answers)
+        call_later(self.retry_backoff, self._release_retry, id(retry))
 
-        call_later(self.retry_backoff, release)
+    def _release_retry(self, key: int) -> None:
+        """Schedule a waiting late retry (once: at the end of its backoff, or earlier when the crawl idles)."""
+        waiting = self.waiting_retries.pop(key, None)
+        if waiting is not None and self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            self.crawler.engine.crawl(waiting[0])
 
     def _page_item(
         self, response: Response, url: str, via: str, kind: str, scan: PageScan | None = None
