@@ -9,11 +9,17 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg2.extensions
+
+if TYPE_CHECKING:
+    from newsroom_demo.server import PortalServer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -156,3 +162,42 @@ def listening_addresses(pgid: int) -> set[str]:
                 mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
                 found.add(f"{mapped or ip}:{int(port, 16)}")
     return found
+
+
+def poll(check: Callable[[], Any], timeout: float, alive: Callable[[], None]) -> tuple[Any, Exception | None]:
+    """Call check() every 2 s until it returns something truthy: (that result, None), or after timeout
+    seconds (None, the last error check() raised). alive() runs before each try and fails when what is
+    awaited has died."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        alive()
+        try:
+            result = check()
+            if result:
+                return result, None
+        except (urllib.error.URLError, OSError, KeyError, ValueError) as exc:
+            last = exc
+        time.sleep(2)
+    return None, last
+
+
+def off_loopback(addresses: set[str]) -> set[str]:
+    """The "addr:port" listeners (as listening_addresses gives them) that are not on a loopback address."""
+    return {a for a in addresses if not ipaddress.ip_address(a.rsplit(":", 1)[0]).is_loopback}
+
+
+@contextlib.contextmanager
+def before_each_answer(server: PortalServer, hook: Callable[[str], object]) -> Iterator[None]:
+    """Call hook(path_with_query) before the demo portal answers each request, while the block runs."""
+    original = server.portal.respond
+
+    def respond(path_with_query: str, request_headers: Any) -> Any:
+        hook(path_with_query)
+        return original(path_with_query, request_headers)
+
+    server.portal.respond = respond  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        server.portal.respond = original  # type: ignore[method-assign]

@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg2.extensions
 import pytest
+from support import before_each_answer
 
 from crawler.crawl.process import CrawlFailed, run_crawl
 from crawler.crawl.spider import PortalSpider, is_section_url, jsonld_types
@@ -32,39 +33,17 @@ STATS_KEYS = {
 @contextmanager
 def request_log(server: PortalServer) -> Iterator[list[str]]:
     """Every path+query the portal answered while the block runs."""
-    seen: list[str] = []
-    lock = threading.Lock()
-    original = server.portal.respond
-
-    def respond(path_with_query: str, request_headers: Any) -> Any:
-        with lock:
-            seen.append(path_with_query)
-        return original(path_with_query, request_headers)
-
-    server.portal.respond = respond  # type: ignore[method-assign]
-    try:
+    seen: list[str] = []  # list.append is atomic: the portal's threads need no lock
+    with before_each_answer(server, seen.append):
         yield seen
-    finally:
-        server.portal.respond = original  # type: ignore[method-assign]
 
 
 @contextmanager
 def request_times(server: PortalServer) -> Iterator[list[float]]:
     """When the portal received each request (time.monotonic) while the block runs."""
     times: list[float] = []
-    lock = threading.Lock()
-    original = server.portal.respond
-
-    def respond(path_with_query: str, request_headers: Any) -> Any:
-        with lock:
-            times.append(time.monotonic())
-        return original(path_with_query, request_headers)
-
-    server.portal.respond = respond  # type: ignore[method-assign]
-    try:
+    with before_each_answer(server, lambda _: times.append(time.monotonic())):
         yield times
-    finally:
-        server.portal.respond = original  # type: ignore[method-assign]
 
 
 def rows(conn: psycopg2.extensions.connection, run_id: str) -> list[dict[str, Any]]:

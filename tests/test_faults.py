@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extensions
 import pytest
-from support import REPO, newsroom
+from support import REPO, before_each_answer, newsroom
 
 from crawler import db, quality, runs, stages
 from crawler.urls import normalize_url
@@ -218,20 +218,11 @@ def stored_pages(conn: psycopg2.extensions.connection, cleaned: bool = False) ->
 @contextmanager
 def slow_portal(articles: int, seed: int, delay: float) -> Iterator[PortalServer]:
     """The demo portal answering each request after delay seconds, so a stage is surely mid-way."""
-    with running_portal(articles=articles, seed=seed, day=1) as server:
-        original = server.portal.respond
-
-        def respond(
-            path_with_query: str, request_headers: dict[str, str]
-        ) -> tuple[int, dict[str, str], bytes]:
-            time.sleep(delay)
-            return original(path_with_query, request_headers)
-
-        server.portal.respond = respond  # type: ignore[method-assign]
-        try:
-            yield server
-        finally:
-            server.portal.respond = original  # type: ignore[method-assign]
+    with (
+        running_portal(articles=articles, seed=seed, day=1) as server,
+        before_each_answer(server, lambda _: time.sleep(delay)),
+    ):
+        yield server
 
 
 def kill_mid_stage(

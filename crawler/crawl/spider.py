@@ -1043,6 +1043,13 @@ class PortalSpider(Spider):
             zlib.crc32(f"{night} {site_path(target)}".encode()) % 1000 < self.config.nav_sample_share * 1000
         )
 
+    def take_sample_slot(self) -> bool:
+        """Count one more navigation page against a sampled night's cap; False when the cap is reached."""
+        if self.sampled_sections >= self.config.nav_sample_max:
+            return False
+        self.sampled_sections += 1
+        return True
+
     def navigate(
         self, url: str, channel: str, depth: int, paid: bool = False, **extra: Any
     ) -> Request | None:
@@ -1050,12 +1057,14 @@ class PortalSpider(Spider):
         target = self.crawl_url(url)
         if target is None or target in self.seen:
             return None
-        if not paid and channel == "section" and self.sample_navigation and urlsplit(target).path != "/":
-            # A sampled night: the share of section pages its date draws, and never more than the cap.
-            if not self.in_sample(target) or self.sampled_sections >= self.config.nav_sample_max:
-                self.count("skipped_navigation")
-                return None
-            self.sampled_sections += 1
+        # A sampled night: the share of section pages its date draws (the home page always), never more
+        # than the cap.
+        sampled = (
+            not paid and channel == "section" and self.sample_navigation and urlsplit(target).path != "/"
+        )
+        if sampled and not (self.in_sample(target) and self.take_sample_slot()):
+            self.count("skipped_navigation")
+            return None
         if (
             not paid
             and channel in self.budget
@@ -1219,11 +1228,8 @@ class PortalSpider(Spider):
         elif paid:
             pages = range(current + 1, current + 2)
         elif current == 1 and last > 2:
-            if self.sample_navigation:
-                # On a sampled night a probe is part of the sample, and of its cap.
-                if self.sampled_sections >= self.config.nav_sample_max:
-                    return
-                self.sampled_sections += 1
+            if self.sample_navigation and not self.take_sample_slot():
+                return  # on a sampled night a probe is part of the sample, and of its cap
             pages = range(last, last + 1)  # sitemaps capped to recent posts miss what later pages list
             yield from self._page_requests(root, pages, paid, probe=True)
             return

@@ -10,18 +10,13 @@ from lxml.html import HtmlElement
 from crawler.extract.dates import parse_date
 from crawler.extract.meta import PageMeta, squash, text_of
 
+_WORDS = r"korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction"
 # A label right before a date that says the page was corrected, not merely updated: "Aktualisiert am"
 # stands on every re-saved page, "Korrigiert am" only where the newsroom owns up to an error.
-CORRECTION_LABEL = re.compile(
-    r"\b(?:korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction)"
-    r"\W{0,3}(?:am|vom|um|on|at)?\W{0,3}$",
-    re.IGNORECASE,
-)
+CORRECTION_LABEL = re.compile(rf"\b(?:{_WORDS})\W{{0,3}}(?:am|vom|um|on|at)?\W{{0,3}}$", re.IGNORECASE)
 # The words anywhere in a box the page marks as its correction (class correction/korrektur/…).
 CORRECTION_WORDS = re.compile(
-    r"\b(?:korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction"
-    r"|in einer (?:früheren|vorherigen|älteren|ersten) (?:version|fassung))\b",
-    re.IGNORECASE,
+    rf"\b(?:{_WORDS}|in einer (?:früheren|vorherigen|älteren|ersten) (?:version|fassung))\b", re.IGNORECASE
 )
 MAX_BOX_CHARS = 800  # a correction box, not an article that happens to mention one
 _DATES = "//time | //*[@itemprop='dateModified']"

@@ -16,7 +16,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from support import Api, airflow_conn_json, free_port
+from support import Api, airflow_conn_json, free_port, poll
 
 from crawler import db
 
@@ -146,17 +145,9 @@ class Deployment:
 
     def wait(self, what: str, check: Callable[[], Any], timeout: float = START_TIMEOUT) -> Any:
         """Poll check() every 2 s until it returns something truthy; bounded, and fails when a component dies."""
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                result = check()
-                if result:
-                    return result
-            except (urllib.error.URLError, OSError, KeyError, ValueError) as exc:
-                last = exc
-            time.sleep(2)
+        result, last = poll(check, timeout, self.check_alive)
+        if result:
+            return result
         logs = "\n".join(f"--- {c.name}\n{c.tail(2500)}" for c in self.components.values())
         raise DeploymentError(
             f"timed out after {timeout:.0f} s waiting for {what} (last error: {last})\n{logs}"
