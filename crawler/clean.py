@@ -434,7 +434,7 @@ def _executor(workers: int) -> Iterator[Executor | None]:
     # orphan_guard first: a killed clean takes its forkserver, and with it every worker, down too.
     procs.mark_parent()
     os.environ[procs.FORKSERVER_ENV] = str(os.getpid())
-    context.set_forkserver_preload(["crawler.orphan_guard", "crawler.extract.article"])
+    context.set_forkserver_preload(["crawler.orphan_guard", "crawler.forkserver_ready"])
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=procs.die_with_parent
     ) as pool:
@@ -477,6 +477,48 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
     return outcomes
 
 
+@dataclass
+class _InFlight:
+    """A claimed batch: its open transaction (on conn) and its extraction, running in the pool."""
+
+    conn: Connection
+    batch: Batch
+    results: Callable[[], list[Extracted]]  # waits for the extraction
+
+
+def _claim(
+    conn: Connection,
+    pool: Executor | None,
+    run_id: str | None,
+    limit: int,
+    page_range: tuple[int, int] | None,
+    templates: dict[str, dict[str, Any]],
+) -> _InFlight:
+    """Claim the next batch in a transaction left open on conn and start extracting it."""
+    cur = conn.cursor()
+    batch = _claim_batch(cur, run_id, limit, page_range)
+    for page_id in batch.crawl_rejected:
+        _mark_page(cur, page_id, "rejected", None, None)
+    if pool is None or len(batch.pages) < MIN_PAGES_FOR_POOL:
+        return _InFlight(conn, batch, lambda: _extract_all(None, batch.pages, templates))
+    site_templates = [templates.get(page.site) for page in batch.pages]
+    # Executor.map submits every page now; the workers extract while this process writes another batch.
+    running = pool.map(extract_page, batch.pages, site_templates, chunksize=4)
+    return _InFlight(conn, batch, lambda: list(running))
+
+
+def _finish(flight: _InFlight) -> list[str]:
+    """Write the batch's results and commit its transaction; roll it back on any error."""
+    try:
+        with flight.conn.cursor() as cur:
+            outcomes = _write_results(cur, flight.batch.pages, flight.results(), reclean=False)
+        flight.conn.commit()
+    except BaseException:
+        flight.conn.rollback()
+        raise
+    return outcomes
+
+
 def default_workers() -> int:
     """Every core of the machine."""
     return os.cpu_count() or 1
@@ -489,51 +531,67 @@ def clean_pages(
     on_batch: Callable[[int, int, int], None] | None = None,
     follow: threading.Event | None = None,
     page_range: tuple[int, int] | None = None,
+    spare: Connection | None = None,
 ) -> dict[str, Any]:
     """Clean every raw page not cleaned yet (of run_id, within page_range, or all), a transaction per batch.
 
     With `follow`, pages are cleaned while a crawl still stores them: an empty backlog is polled
-    again until `follow` is set (the crawl ended), then what is left is drained.
+    again until `follow` is set (the crawl ended), then what is left is drained. With a `spare`
+    connection, the next batch is claimed and extracted while this one's results are written.
     """
     workers = workers or default_workers()
+    limit = BATCH_PER_WORKER * workers
     totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     touched_runs: set[str] = set()
     # Learn the site, not the page: each site's template from its stored pages, once per clean run.
     templates = site_templates.learn_sites(conn, site_templates.pending_sites(conn, run_id), run_id)
+    free = [conn] if spare is None or workers <= 1 else [conn, spare]
+    in_flight: list[_InFlight] = []
     with _executor(workers) as pool:
         deadlocks = 0
-        while True:
-            try:
+        try:
+            while True:
                 # Read before claiming: a crawl that ended before this claim has committed all its rows.
                 crawl_over = follow is None or follow.is_set()
-                with conn, conn.cursor() as cur:
-                    batch = _claim_batch(cur, run_id, BATCH_PER_WORKER * workers, page_range)
-                    if not batch.size and crawl_over:
-                        break
-                    for page_id in batch.crawl_rejected:
-                        _mark_page(cur, page_id, "rejected", None, None)
-                    outcomes = _write_results(
-                        cur, batch.pages, _extract_all(pool, batch.pages, templates), reclean=False
-                    )
-                if not batch.size and follow is not None:
-                    follow.wait(FOLLOW_POLL_SECONDS)  # the crawl has stored nothing new yet
+                claimed = _claim(free.pop(), pool, run_id, limit, page_range, templates)
+                if claimed.batch.size:
+                    in_flight.append(claimed)
+                else:
+                    claimed.conn.commit()
+                    free.append(claimed.conn)
+                # Write the oldest batch once the pool has another one to work on, or nothing is left.
+                if in_flight and (not free or not claimed.batch.size):
+                    flight = in_flight.pop(0)
+                    free.append(flight.conn)
+                    try:
+                        outcomes = _finish(flight)
+                    except psycopg2.errors.DeadlockDetected:
+                        # An overlapping clean locked the same articles in another order; Postgres rolled
+                        # this batch back whole, so a later claim takes it again. Bounded: a real fault
+                        # still surfaces.
+                        deadlocks += 1
+                        if deadlocks > MAX_DEADLOCK_RETRIES:
+                            raise
+                        log.info("clean: batch rolled back by a deadlock with another clean, retrying")
+                        continue
+                    deadlocks = 0
+                    batch = flight.batch
+                    touched_runs |= batch.runs
+                    totals["pages"] += batch.size
+                    totals["rejected"] += len(batch.crawl_rejected)
+                    for outcome in outcomes:
+                        totals[outcome] += 1
+                    if on_batch:
+                        on_batch(totals["pages"], totals["rejected"], totals["pages"] - totals["rejected"])
+                if claimed.batch.size or in_flight:
                     continue
-            except psycopg2.errors.DeadlockDetected:
-                # An overlapping clean locked the same articles in another order; Postgres rolled this
-                # batch back whole, so taking it again is safe. Bounded: a real fault still surfaces.
-                deadlocks += 1
-                if deadlocks > MAX_DEADLOCK_RETRIES:
-                    raise
-                log.info("clean: batch rolled back by a deadlock with another clean, retrying")
-                continue
-            deadlocks = 0
-            touched_runs |= batch.runs
-            totals["pages"] += batch.size
-            totals["rejected"] += len(batch.crawl_rejected)
-            for outcome in outcomes:
-                totals[outcome] += 1
-            if on_batch:
-                on_batch(totals["pages"], totals["rejected"], totals["pages"] - totals["rejected"])
+                if crawl_over:
+                    break
+                if follow is not None:
+                    follow.wait(FOLLOW_POLL_SECONDS)  # the crawl has stored nothing new yet
+        finally:
+            for flight in in_flight:  # an error left batches claimed: release them for a later clean
+                flight.conn.rollback()
     with conn, conn.cursor() as cur:
         totals["redirects_linked"] = link_redirects(cur)
         totals["removed"] = mark_removed(cur, sorted(touched_runs))

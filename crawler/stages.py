@@ -129,6 +129,8 @@ def clean(
 
     started = time.monotonic()
     conn = db.connect(url)
+    # A second connection lets the next batch be claimed and extracted while this one is written.
+    spare = db.connect(url) if (workers or clean_stage.default_workers()) > 1 else None
     try:
         totals = clean_stage.clean_pages(
             conn,
@@ -137,6 +139,7 @@ def clean(
             on_batch=on_batch,
             follow=follow,
             page_range=(page_range[0], page_range[1]) if page_range else None,  # JSON gives a list
+            spare=spare,
         )
         meter.close()
         seconds = round(time.monotonic() - started, 2)
@@ -150,6 +153,8 @@ def clean(
                     figures = run_figures
     finally:
         conn.close()
+        if spare is not None:
+            spare.close()
     if not run_id:
         figures = {k: v for k, v in totals.items() if k != "runs"} | {"seconds": seconds}
     log.info("clean %s: %s", run_id or "(all runs)", _summary(figures))

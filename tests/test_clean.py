@@ -137,6 +137,52 @@ def test_parallel_workers_give_the_same_articles_as_one(conn) -> None:
         assert cur.fetchone()[0] == 0
 
 
+def test_pipelined_batches_commit_alone_and_a_failure_releases_the_one_in_flight(
+    conn, db_url, monkeypatch
+) -> None:
+    """With a spare connection the next batch is claimed while one is written: each is still its own
+    transaction, so a failure keeps what was committed and leaves the rest to a re-run, cleaned once."""
+    from crawler import db
+
+    start(conn, "night1")
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    with conn, conn.cursor() as cur:
+        for i in range(200):  # 64 pages a batch with 2 workers: four batches
+            url = f"http://portal.test/politik/2026/11/20/artikel-{i}/"
+            add_page(cur, "night1", url, page_html(f"Artikel {i}", paragraphs(i), url), t0)
+    written = clean._write_results
+    calls = {"n": 0}
+
+    def fail_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return written(*args, **kwargs)
+
+    monkeypatch.setattr(clean, "_write_results", fail_third)
+    spare = db.connect(db_url)
+    try:
+        try:
+            clean.clean_pages(conn, workers=2, spare=spare)
+        except RuntimeError as error:
+            assert str(error) == "disk full"
+        else:
+            raise AssertionError("the failed write did not surface")
+        # Two batches committed; the failed one and the one claimed beside it were rolled back.
+        assert count(conn, "articles") == 128
+        assert spare.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_IDLE
+        monkeypatch.setattr(clean, "_write_results", written)
+        totals = clean.clean_pages(conn, workers=2, spare=spare)
+    finally:
+        spare.close()
+    assert totals["new"] == 72 and totals["pages"] == 72
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*), count(DISTINCT url), max(version) FROM articles")
+        assert cur.fetchone() == (200, 200, 1)
+        cur.execute("SELECT count(*) FROM raw_pages WHERE cleaned_at IS NULL")
+        assert cur.fetchone()[0] == 0
+
+
 def test_reclean_applies_the_current_extractor_without_new_versions(conn) -> None:
     start(conn, "night1")
     url = "http://portal.test/politik/2026/11/20/reclean/"

@@ -73,6 +73,9 @@ REMOVED_STATUSES = frozenset({404, 410})
 # Navigation channels: what they find beyond the sitemaps and the REST API decides how far they go.
 NAV_CHANNELS = ("section", "pagination", "archive", "link")
 MAX_DEFERRED = 10_000
+# Verdicts on links kept per crawl: menus, teasers and share buttons repeat on every page, and
+# normalising a link is the costliest step per link. Bounded: a big site's distinct links outgrow it.
+LINK_VERDICTS_MAX = 50_000
 SAMPLED_NIGHT_TRIES = 2
 # The first entries of a sitemap are fetched before the rest: a sitemap of archive pages (WordPress's
 # taxonomy and user sitemaps) is left there when none of them is an article.
@@ -118,6 +121,11 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _absolute(response: TextResponse, href: str) -> str:
+    """href made absolute against the page; an absolute href as it is (urljoin would only re-split it)."""
+    return href if href.startswith(("http://", "https://")) else response.urljoin(href)
 
 
 def _explicit_port(url: str) -> int | None:
@@ -232,6 +240,7 @@ class PortalSpider(Spider):
         self.allowed_domains = [site_host(self.base_url)]  # Scrapy wants a host here, never a port
         self.sections = tuple(s.strip("/").lower() for s in self.config.allowed_sections if s.strip("/"))
         self.seen: set[str] = set()
+        self.link_verdicts: dict[str, tuple[str | None, bool]] = {}  # absolute link -> (target, offsite)
         # URL -> rejected_reason (None when fine) of every response or failure that arrived in this run.
         self.fetched: dict[str, str | None] = {}
         self.redirects: dict[str, str] = {}  # redirect hops seen in this run: source -> target
@@ -320,27 +329,39 @@ class PortalSpider(Spider):
 
     def crawl_url(self, url: str) -> str | None:
         """The normalised URL to request for a discovered link, or None when it is offsite or never wanted."""
+        verdict = self.link_verdicts.get(url)
+        if verdict is None:
+            verdict = self._link_verdict(url)
+            if len(self.link_verdicts) >= LINK_VERDICTS_MAX:
+                self.link_verdicts.clear()
+            self.link_verdicts[url] = verdict
+        target, offsite = verdict
+        if offsite:
+            self.count("offsite_links")
+        return target
+
+    def _link_verdict(self, url: str) -> tuple[str | None, bool]:
+        """What crawl_url answers for url, and whether it is offsite (counted on every sighting)."""
         if not url.startswith(("http://", "https://")):
-            return None
+            return None, False
         try:
             normalized = normalize_url(url)
         except ValueError:
-            return None
+            return None, False
         if not self.is_onsite(normalized):
-            self.count("offsite_links")
-            return None
+            return None, True
         parts = urlsplit(normalized)
         if EXCLUDED_PATH.search(parts.path) and not FEED_PATH.match(parts.path):
-            return None
+            return None, False
         if FILE_EXTENSION.search(parts.path) and not parts.path.endswith((".xml", ".xml.gz", ".txt")):
-            return None
+            return None, False
         if any(key.lower() in EXCLUDED_QUERY for key, _ in parse_qsl(parts.query, keep_blank_values=True)):
-            return None
+            return None, False
         match = PAGINATION.match(parts.path)
         if match and int(match.group("n")) > self.max_pagination:
-            return None
+            return None, False
         # http:// and https:// links name the same page: keys use the scheme the site was given with.
-        return urlunsplit((self.key_scheme, parts.netloc, parts.path, parts.query, ""))
+        return urlunsplit((self.key_scheme, parts.netloc, parts.path, parts.query, "")), False
 
     def request_url(self, key: str) -> str:
         """The URL to download for a normalised URL: one scheme and host spelling, the base URL's."""
@@ -1151,7 +1172,7 @@ class PortalSpider(Spider):
         # Menus and teasers repeat links: the scan keeps each distinct href once, and one already
         # known in its normalised spelling skips normalisation (the most costly step per link).
         for href in scan.links:
-            absolute = response.urljoin(href)
+            absolute = _absolute(response, href)
             if absolute in self.seen:
                 continue
             target = self.crawl_url(absolute)
@@ -1188,7 +1209,7 @@ class PortalSpider(Spider):
                 new += 1
                 yield request
         for href in scan.links:
-            target = self.crawl_url(response.urljoin(href))
+            target = self.crawl_url(_absolute(response, href))
             if (
                 target
                 and target not in self.seen
