@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -405,11 +406,21 @@ def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
     article.correction = declared_correction(tree, page)
 
 
-_BYLINE_XPATH = (
-    "//*[@rel='author' or @itemprop='author' or "
-    "contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'byline') or "
-    "contains(translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz'),'author')]"
-)
+_BYLINE_MARKS = ("byline", "author")
+_BYLINE_CANDIDATES = "//*[@rel='author' or @itemprop='author' or @class]"
+
+
+def _byline_like(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements marked as the author or byline (rel, itemprop, or a class naming it in any case), in order."""
+    # XPath picks the elements with such attributes, Python lower-cases their class: an XPath lower-casing
+    # every class with translate() cost 4 ms on a large page, a sixth of the whole extraction.
+    for element in tree.xpath(_BYLINE_CANDIDATES):
+        if element.get("rel") == "author" or element.get("itemprop") == "author":
+            yield element
+            continue
+        marker = element.get("class")
+        if marker and any(mark in marker.lower() for mark in _BYLINE_MARKS):
+            yield element
 
 
 _HIDDEN_CLASS = re.compile(r"visually-?hidden|sr-only|screen-reader|(?<![\w-])hidden(?![\w-])", re.IGNORECASE)
@@ -456,7 +467,7 @@ def _byline_names(tree: HtmlElement) -> list[str]:
         explicit.extend(split_authors(_visible_text(element), explicit=True))
     if explicit:
         return clean_authors(explicit, explicit=True)
-    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+    for element in islice(_byline_like(tree), 12):
         if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
             continue
         if _CAPTION_CONTEXT.search(element.get("class") or ""):
@@ -473,7 +484,7 @@ def _byline_names(tree: HtmlElement) -> list[str]:
 def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Byline-like elements outside figures and captions (photo credits name photo agencies)."""
     found = []
-    for element in tree.xpath(_BYLINE_XPATH)[:12]:
+    for element in islice(_byline_like(tree), 12):
         if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
             continue
         if _CAPTION_CONTEXT.search(element.get("class") or ""):
