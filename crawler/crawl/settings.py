@@ -51,6 +51,18 @@ ITEM_PIPELINES = {"crawler.crawl.pipeline.RawPagePipeline": 300}
 # redirect hops of already-seen URLs, so requests are sent with dont_filter=True.
 DEPTH_LIMIT = 0
 TELNETCONSOLE_ENABLED = False
+# Components the crawl never uses, off so that their imports and start-up are not paid either
+# (RemoteControl alone imports aiohttp's web server): the crawl speaks http(s) only and writes its
+# own rows, not feeds.
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.memdebug.MemoryDebugger": None,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "scrapy.extensions.spiderstate.SpiderState": None,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+}
+DOWNLOAD_HANDLERS = {"s3": None, "ftp": None, "file": None, "data": None}
 # REQUEST_FINGERPRINTER_IMPLEMENTATION is gone in Scrapy 2.19 (only the current fingerprinter exists).
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
