@@ -1,6 +1,11 @@
 """First and second night on the demo portal: newsroom `run` against trafilatura and a bare Scrapy spider.
 
     sudo python benchmarks/first_night_bench.py [--articles 1000]
+    sudo python benchmarks/first_night_bench.py --wordpress twentytwentyone-de_DE
+
+With --wordpress, the site is the integration tests' real WordPress (Debian's packages, day 1 of its
+plan; needs what `make test-integration` needs) on its loopback address, port 80, served by `php -S`,
+whose log counts the requests; its stories are the published posts WordPress itself lists.
 
 Prints figures and ratios from one run and asserts nothing. The portal is served in its own process on
 127.0.0.1:80 (root needed: trafilatura refuses URLs with a port), counting the requests it answers.
@@ -25,6 +30,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +46,16 @@ from crawler.urls import normalize_url
 HERE = Path(__file__).resolve().parent
 BASE = "http://127.0.0.1"
 COUNTER_PATH = "/__requests__"
+
+
+@dataclass
+class Site:
+    """The site every tool crawls: its base URL, the stories on it, and a count of requests answered."""
+
+    base: str
+    stories: set[str]
+    requests_so_far: Callable[[], int]
+    name: str
 
 
 # -- the portal process ---------------------------------------------------------------------------------
@@ -62,16 +80,72 @@ def serve(articles: int, seed: int, seconds: float) -> None:
         time.sleep(seconds)
 
 
-def requests_so_far() -> int:
+def portal_requests() -> int:
     """How many requests the portal has answered."""
     with urllib.request.urlopen(BASE + COUNTER_PATH, timeout=10) as answer:
         return int(answer.read())
 
 
+@contextmanager
+def demo_portal(articles: int, seed: int, me: list[str]) -> Iterator[Site]:
+    """The demo portal in its own process on 127.0.0.1:80."""
+    from newsroom_demo.site import Portal
+
+    stories = {normalize_url(BASE + s.url) for s in Portal(articles=articles, seed=seed).stories()}
+    portal = subprocess.Popen(
+        [*me, "--serve", "--articles", str(articles), "--seed", str(seed)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert portal.stdout is not None
+        if portal.stdout.readline().strip() != "serving":
+            raise SystemExit("the portal did not start (port 80 needs root and must be free)")
+        yield Site(
+            BASE, stories, portal_requests, f"demo portal: {articles} articles ({len(stories)} stories)"
+        )
+    finally:
+        portal.terminate()
+        portal.wait(timeout=30)
+
+
+@contextmanager
+def real_wordpress(flavour_name: str) -> Iterator[Site]:
+    """The integration tests' WordPress, day 1, on its loopback address and port 80 (`php -S`)."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
+    from wordpress import FLAVOURS, WordPress, ensure_mariadb, ensure_packages
+    from wp_content import Plan
+
+    flavour = next((f for f in FLAVOURS if f.name == flavour_name), None)
+    if flavour is None:
+        raise SystemExit(f"no flavour {flavour_name!r}; one of {', '.join(f.name for f in FLAVOURS)}")
+    ensure_packages()
+    ensure_mariadb()
+    wp = WordPress(flavour, port=80)
+    try:
+        wp.install()
+        wp.apply(Plan().day1())
+        wp.start()
+        stories = {
+            normalize_url(t["url"])
+            for t in wp.truth()
+            if t["type"] == "post" and t["status"] == "publish" and not t["password"]
+        }
+
+        def answered() -> int:
+            # php -S serves one request per connection and logs each connection it accepts (not the
+            # requests a router script answers); speculative connections that sent nothing are logged too.
+            lines = wp.log_file.read_text(errors="replace").splitlines()
+            accepted = sum(1 for line in lines if line.endswith(" Accepted"))
+            return accepted - sum(1 for line in lines if "Closed without sending a request" in line)
+
+        yield Site(wp.base_url, stories, answered, f"real WordPress {flavour.name}: {len(stories)} posts")
+    finally:
+        wp.remove()
+
+
 # -- trafilatura ----------------------------------------------------------------------------------------
 
 
-def trafilatura_night(config_file: str, known_file: str | None, out_file: str) -> None:
+def trafilatura_night(base: str, config_file: str, known_file: str | None, out_file: str) -> None:
     """Discover by sitemaps, download in threads, extract in processes; write what was found as JSON."""
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -81,7 +155,7 @@ def trafilatura_night(config_file: str, known_file: str | None, out_file: str) -
 
     config = use_config(config_file)
     started = time.perf_counter()
-    urls = sitemap_search(BASE + "/", sleep_time=0, config=config)
+    urls = sitemap_search(base + "/", sleep_time=0, config=config)
     known = set(json.loads(Path(known_file).read_text())) if known_file else set()
     todo = [u for u in urls if u not in known]  # like `trafilatura -b`: never fetch a seen URL again
     extracted: list[str] = []
@@ -107,13 +181,13 @@ def _extract(html: str, url: str, config_file: str) -> bool:
 # -- the benchmark --------------------------------------------------------------------------------------
 
 
-def measured(command: list[str], env: dict[str, str] | None = None) -> tuple[TreeRun, int]:
-    """Run command measured; also return how many portal requests it made."""
-    before = requests_so_far()
+def measured(site: Site, command: list[str], env: dict[str, str] | None = None) -> tuple[TreeRun, int]:
+    """Run command measured; also return how many requests the site answered meanwhile."""
+    before = site.requests_so_far()
     result = run_measured(command, env=env)
     if result.code != 0:
         print(f"  ! {' '.join(command[:4])} exited {result.code}", flush=True)
-    return result, requests_so_far() - before
+    return result, site.requests_so_far() - before
 
 
 def query(url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -129,46 +203,31 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--trafilatura", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--trafilatura", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--wordpress", metavar="FLAVOUR", help="the real WordPress of the integration tests")
     args = parser.parse_args()
     if args.serve:
         serve(args.articles, args.seed, seconds=3600)
         return
     if args.trafilatura:
-        config_file, known_file, out_file = args.trafilatura
-        trafilatura_night(config_file, known_file if known_file != "-" else None, out_file)
+        base, config_file, known_file, out_file = args.trafilatura
+        trafilatura_night(base, config_file, known_file if known_file != "-" else None, out_file)
         return
-
-    from newsroom_demo.site import Portal
-
-    stories = {normalize_url(BASE + s.url) for s in Portal(articles=args.articles, seed=args.seed).stories()}
     me = [sys.executable, str(Path(__file__).resolve())]
-    portal = subprocess.Popen(
-        [*me, "--serve", "--articles", str(args.articles), "--seed", str(args.seed)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert portal.stdout is not None
-        if portal.stdout.readline().strip() != "serving":
-            raise SystemExit("the portal did not start (port 80 needs root and must be free)")
-        with tempfile.TemporaryDirectory() as tmp:
-            report(args, stories, me, Path(tmp))
-    finally:
-        portal.terminate()
-        portal.wait(timeout=30)
+    target = real_wordpress(args.wordpress) if args.wordpress else demo_portal(args.articles, args.seed, me)
+    with target as site, tempfile.TemporaryDirectory() as tmp:
+        report(site, me, Path(tmp))
 
 
-def report(args: argparse.Namespace, stories: set[str], me: list[str], tmp: Path) -> None:
+def report(site: Site, me: list[str], tmp: Path) -> None:
     newsroom = [sys.executable, "-m", "crawler.cli"]
-    print(
-        f"demo portal: {args.articles} articles ({len(stories)} stories), {os.cpu_count()} cores", flush=True
-    )
+    stories = site.stories
+    print(f"{site.name}, {os.cpu_count()} cores", flush=True)
     with db.scratch_database("newsroom_bench") as url:
         db.migrate(url)
         env = {"DATABASE_URL": url}
-        n1, n1_requests = measured([*newsroom, "run", "--site", BASE], env)
-        n2, n2_requests = measured([*newsroom, "run", "--site", BASE], env)
+        n1, n1_requests = measured(site, [*newsroom, "run", "--site", site.base], env)
+        n2, n2_requests = measured(site, [*newsroom, "run", "--site", site.base], env)
         found = {u for (u,) in query(url, "SELECT url FROM articles")}
         crawl1, clean1 = query(
             url, "SELECT stats->'crawl', stats->'clean' FROM crawl_runs ORDER BY started_at LIMIT 1"
@@ -187,24 +246,28 @@ def report(args: argparse.Namespace, stories: set[str], me: list[str], tmp: Path
     config_file = tmp / "trafilatura.cfg"
     config_file.write_text("[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\nDOWNLOAD_TIMEOUT = 30\n")
     t1_out, t2_out = tmp / "t1.json", tmp / "t2.json"
-    t1, t1_requests = measured([*me, "--trafilatura", str(config_file), "-", str(t1_out)])
+    t1, t1_requests = measured(site, [*me, "--trafilatura", site.base, str(config_file), "-", str(t1_out)])
     night1 = json.loads(t1_out.read_text())
     known = tmp / "known.json"
     known.write_text(json.dumps(night1["listed"]))
-    t2, t2_requests = measured([*me, "--trafilatura", str(config_file), str(known), str(t2_out)])
+    t2, t2_requests = measured(
+        site, [*me, "--trafilatura", site.base, str(config_file), str(known), str(t2_out)]
+    )
     traf_found = {normalize_url(u) for u in night1["extracted"]}
 
     with db.scratch_database("newsroom_bench") as url:
         db.migrate(url)
-        crawl_alone, crawl_requests = measured([*newsroom, "crawl", "--site", BASE], {"DATABASE_URL": url})
+        crawl_alone, crawl_requests = measured(
+            site, [*newsroom, "crawl", "--site", site.base], {"DATABASE_URL": url}
+        )
     bare_out = tmp / "bare.json"
-    bare_cmd = [sys.executable, str(HERE / "bare_spider.py"), "--site", BASE, "--urls", str(url_list)]
-    before = requests_so_far()
+    bare_cmd = [sys.executable, str(HERE / "bare_spider.py"), "--site", site.base, "--urls", str(url_list)]
+    before = site.requests_so_far()
     bare_started = time.perf_counter()
     with bare_out.open("w") as sink:
         subprocess.run(bare_cmd, stdout=sink, stderr=subprocess.DEVNULL, check=False)
     bare_seconds = time.perf_counter() - bare_started
-    bare_requests = requests_so_far() - before
+    bare_requests = site.requests_so_far() - before
     bare_stats = json.loads(bare_out.read_text() or "{}")
 
     ours = len(found & stories)

@@ -123,7 +123,9 @@ class WordPress:
         self.flavour = flavour
         self.port = port or free_port(flavour.address)
         self.host = f"{flavour.address}:{self.port}"
-        self.base_url = f"http://{self.host}"
+        # WordPress redirects every request to its configured URL: on port 80 that URL has no port,
+        # as the Host header of a client then has none.
+        self.base_url = f"http://{flavour.address}" if self.port == 80 else f"http://{self.host}"
         # Keyed by address and port: two test runs at once get two configs and two databases.
         self.config_name = f"newsroom-{flavour.address.replace('.', '-')}-{self.port}"
         self.database = self.config_name.replace("-", "_")
