@@ -54,31 +54,12 @@ Edge = tuple[int, int, str, float]  # article_a < article_b, method, similarity
 
 
 def dedupe(
-    conn: Connection,
-    run_id: str | None = None,
-    rebuild: bool = False,
-    batch_size: int = 2000,
-    checked_before: Sequence[int] = (),
+    conn: Connection, run_id: str | None = None, rebuild: bool = False, batch_size: int = 2000
 ) -> dict[str, Any]:
-    """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures.
-
-    `checked_before`: articles earlier passes of the same run checked (`sign_and_link` beside clean),
-    counted in the figures with those this call checks.
-    """
+    """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures."""
     started = time.monotonic()
     if rebuild:
         _reset(conn)
-    checked = list(dict.fromkeys([*checked_before, *sign_and_link(conn, batch_size)]))
-    stats = _figures(conn, checked)
-    stats["seconds"] = round(time.monotonic() - started, 3)
-    if run_id:
-        with conn, conn.cursor() as cur:
-            record_stage(cur, run_id, "dedupe", stats)
-    return stats
-
-
-def sign_and_link(conn: Connection, batch_size: int = 2000) -> list[int]:
-    """One incremental pass: sign every article whose signature is missing or stale, link its duplicates."""
     checked: list[int] = []
     # Signatures deleted with their articles leave buckets behind, even on a night when nothing is stale.
     _retry(conn, lambda: _link_batch(conn, [], _compute([])))
@@ -101,7 +82,12 @@ def sign_and_link(conn: Connection, batch_size: int = 2000) -> list[int]:
                 batch, pending = upcoming, following
             if not changed_meanwhile:
                 break
-    return checked
+    stats = _figures(conn, checked)
+    stats["seconds"] = round(time.monotonic() - started, 3)
+    if run_id:
+        with conn, conn.cursor() as cur:
+            record_stage(cur, run_id, "dedupe", stats)
+    return stats
 
 
 def _retry(conn: Connection, step: Any, attempts: int = 5) -> Any:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-import psycopg2
 
 from crawler import db, quality, runs
 from crawler.config import site_config
@@ -24,9 +22,6 @@ from crawler.progress import Poller, Progress
 from crawler.urls import is_site_url
 
 log = logging.getLogger(__name__)
-
-# In `run`, a dedupe pass over the articles clean has committed this often while clean runs.
-DEDUPE_BESIDE_CLEAN_SECONDS = 1.0
 
 
 def _prepare(db_url: str | None) -> str:
@@ -204,22 +199,14 @@ def chunks(table: str, count: int, db_url: str | None = None, only_outdated: boo
         return [[lo, hi] for lo, hi in clean_stage.id_chunks(cur, table, count, only_outdated)]
 
 
-def dedupe(
-    run_id: str | None = None,
-    db_url: str | None = None,
-    rebuild: bool = False,
-    checked_before: Sequence[int] = (),
-) -> dict[str, Any]:
-    """Mark duplicates among articles; figures are recorded under run_id when given.
-
-    `checked_before`: articles that passes beside clean already checked in this run (see `run`).
-    """
+def dedupe(run_id: str | None = None, db_url: str | None = None, rebuild: bool = False) -> dict[str, Any]:
+    """Mark duplicates among articles; figures are recorded under run_id when given."""
     from crawler import dedupe as dedupe_stage
 
     url = _prepare(db_url)
     conn = db.connect(url)
     try:
-        figures = dedupe_stage.dedupe(conn, run_id=run_id, rebuild=rebuild, checked_before=checked_before)
+        figures = dedupe_stage.dedupe(conn, run_id=run_id, rebuild=rebuild)
         if run_id:
             with conn, conn.cursor() as cur:
                 figures["run_duplicates"] = run_duplicates(cur, run_id)
@@ -354,29 +341,6 @@ def run(
     # clean extracts those already stored, then drains the rest; dedupe follows right after.
     crawler_thread = threading.Thread(target=crawl_beside_clean, name="crawl", daemon=True)
     crawler_thread.start()
-    cleaned = threading.Event()
-    signed: list[int] = []
-
-    def dedupe_beside_clean() -> None:
-        # Dedupe follows clean as clean follows the crawl: passes over what clean has committed so far,
-        # so that the pass after clean has only the last articles left. Any failure here is left to
-        # that pass, which checks every article still unsigned or stale.
-        from crawler import dedupe as dedupe_stage
-
-        try:
-            conn = db.connect(url)
-        except psycopg2.Error:
-            return
-        try:
-            while not cleaned.wait(DEDUPE_BESIDE_CLEAN_SECONDS):
-                signed.extend(dedupe_stage.sign_and_link(conn))
-        except Exception as exc:
-            log.info("dedupe beside clean stopped early: %s", runs.first_line(exc))
-        finally:
-            conn.close()
-
-    deduper_thread = threading.Thread(target=dedupe_beside_clean, name="dedupe", daemon=True)
-    deduper_thread.start()
     try:
         for earlier in backlog:
             # A killed night stored pages it never cleaned, and this crawl skips them as already seen.
@@ -387,16 +351,12 @@ def run(
         if "error" in outcome:
             raise outcome["error"]
         crawl_figures = outcome["crawl"]
-        cleaned.set()
-        deduper_thread.join()
-        dedupe(run_id=run_id, db_url=url, checked_before=signed)
+        dedupe(run_id=run_id, db_url=url)
         check_quality(run_id, url, thresholds)
         publish(run_id, url)
     except BaseException as exc:
         stop.set()  # a failed or interrupted clean ends the crawl beside it (its process group)
-        cleaned.set()
         crawler_thread.join()
-        deduper_thread.join()
         runs.close_failed(url, run_id, failure_reason(exc))
         raise
     with db.transaction(url) as cur:
