@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2.extensions
 import pytest
@@ -20,6 +21,13 @@ def outcome_counts(conn: psycopg2.extensions.connection, run_id: str) -> dict[st
             (run_id,),
         )
         return dict(cur.fetchall())
+
+
+def copies(conn: psycopg2.extensions.connection) -> set[tuple[str, str]]:
+    """(copy, original) pairs the duplicates stage marked, by path (each portal gets its own port)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT a.url, o.url FROM articles a JOIN articles o ON o.article_id = a.duplicate_of")
+        return {(urlsplit(copy).path, urlsplit(original).path) for copy, original in cur.fetchall()}
 
 
 def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
@@ -45,6 +53,8 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
     overlapped = outcome_counts(conn, "overlapped")
     assert "uncleaned" not in overlapped  # the drain after the crawl left nothing behind
     assert figures["clean"]["new"] == overlapped["new"] == overlapped_articles > 100
+    overlapped_copies = copies(conn)
+    assert len(overlapped_copies) == figures["dedupe"]["duplicates"] > 0
 
     # The same site into a fresh set of tables with the stages one after another gives the same rows.
     with conn, conn.cursor() as cur:
@@ -56,7 +66,9 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
         stages.crawl(server.base_url, run_id="separate", db_url=db_url)
         assert outcome_counts(conn, "separate") == {"uncleaned": sum(overlapped.values())}
         stages.clean(run_id="separate", db_url=db_url)
+        stages.dedupe(run_id="separate", db_url=db_url)
     assert outcome_counts(conn, "separate") == overlapped
+    assert copies(conn) == overlapped_copies
 
 
 def test_an_overlapped_night_that_fetched_nothing_fails_and_leaves_no_crawl_thread(db_url: str, conn) -> None:
