@@ -111,7 +111,7 @@ def demo_portal(articles: int, seed: int, me: list[str]) -> Iterator[Site]:
 def real_wordpress(flavour_name: str) -> Iterator[Site]:
     """The integration tests' WordPress, day 1, on its loopback address and port 80 (`php -S`)."""
     sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
-    from wordpress import FLAVOURS, WordPress, ensure_mariadb, ensure_packages
+    from wordpress import FLAVOURS, WordPress, ensure_mariadb, ensure_packages, is_readable_post
     from wp_content import Plan
 
     flavour = next((f for f in FLAVOURS if f.name == flavour_name), None)
@@ -124,11 +124,7 @@ def real_wordpress(flavour_name: str) -> Iterator[Site]:
         wp.install()
         wp.apply(Plan().day1())
         wp.start()
-        stories = {
-            normalize_url(t["url"])
-            for t in wp.truth()
-            if t["type"] == "post" and t["status"] == "publish" and not t["password"]
-        }
+        stories = {normalize_url(t["url"]) for t in wp.truth() if is_readable_post(t)}
 
         def answered() -> int:
             # php -S serves one request per connection and logs each connection it accepts (not the

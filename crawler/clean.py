@@ -441,13 +441,16 @@ def _executor(workers: int) -> Iterator[Executor | None]:
         yield pool
 
 
-def _extract_all(
+def _start_extraction(
     pool: Executor | None, pages: list[RawPage], templates: dict[str, dict[str, Any]] | None = None
-) -> list[Extracted]:
-    site_templates = [(templates or {}).get(page.site) for page in pages]
+) -> Callable[[], list[Extracted]]:
+    """Start extracting pages (in the pool when there are enough of them); the callable waits for the results."""
+    per_page = [(templates or {}).get(page.site) for page in pages]
     if pool is None or len(pages) < MIN_PAGES_FOR_POOL:
-        return [extract_page(page, t) for page, t in zip(pages, site_templates, strict=True)]
-    return list(pool.map(extract_page, pages, site_templates, chunksize=4))
+        return lambda: [extract_page(page, t) for page, t in zip(pages, per_page, strict=True)]
+    # Executor.map submits every page now, so the workers extract while this process writes another batch.
+    running = pool.map(extract_page, pages, per_page, chunksize=4)
+    return lambda: list(running)
 
 
 def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], reclean: bool) -> list[str]:
@@ -499,12 +502,7 @@ def _claim(
     batch = _claim_batch(cur, run_id, limit, page_range)
     for page_id in batch.crawl_rejected:
         _mark_page(cur, page_id, "rejected", None, None)
-    if pool is None or len(batch.pages) < MIN_PAGES_FOR_POOL:
-        return _InFlight(conn, batch, lambda: _extract_all(None, batch.pages, templates))
-    site_templates = [templates.get(page.site) for page in batch.pages]
-    # Executor.map submits every page now; the workers extract while this process writes another batch.
-    running = pool.map(extract_page, batch.pages, site_templates, chunksize=4)
-    return _InFlight(conn, batch, lambda: list(running))
+    return _InFlight(conn, batch, _start_extraction(pool, batch.pages, templates))
 
 
 def _finish(flight: _InFlight) -> list[str]:
@@ -637,7 +635,7 @@ def reclean_pages(
                         totals["missing_raw_page"] += 1
                         continue
                     pages.append(_raw_page([*page_fields, article_id]))
-                results = _extract_all(pool, pages, templates)
+                results = _start_extraction(pool, pages, templates)()
                 for page, result in zip(pages, results, strict=True):
                     if result.article is None:
                         # The archive keeps the article; the reason is recorded on its page for review.

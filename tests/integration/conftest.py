@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wordpress import FLAVOURS, REPO, Flavour, WordPress, running_wordpress
+from wordpress import FLAVOURS, REPO, Flavour, WordPress, is_readable_post, running_wordpress
 from wp_content import EDITED, FAIL_ONCE, Plan
 
 from crawler import db
@@ -87,11 +87,7 @@ class Nights:
     def published(self, day: int = 1) -> dict[str, dict[str, Any]]:
         """Posts a reader can read on `day`: published, not password-protected (by normalised URL)."""
         truth = self.truth1 if day == 1 else self.truth2
-        return {
-            normalize_url(t["url"]): t
-            for t in truth.values()
-            if t["type"] == "post" and t["status"] == "publish" and not t["password"]
-        }
+        return {normalize_url(t["url"]): t for t in truth.values() if is_readable_post(t)}
 
     def posts(self) -> dict[str, tuple[dict[str, Any], list[str]]]:
         """Every post published on day 1 or 2 by normalised URL: WordPress's truth and its text's paragraphs.

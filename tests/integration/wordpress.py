@@ -51,6 +51,11 @@ FLAVOURS = (
 )
 
 
+def is_readable_post(entry: dict[str, Any]) -> bool:
+    """A truth entry a reader can read: a published post, not password-protected."""
+    return bool(entry["type"] == "post" and entry["status"] == "publish" and not entry["password"])
+
+
 class WordPressError(RuntimeError):
     """Setting up or driving the WordPress instance failed."""
 
