@@ -35,6 +35,7 @@ class SiteConfig:
     nav_sample_max: int = 4  # and at most this many of them (the home page is always fetched)
     archive_sample: int = 4  # tag, author, date archives fetched before one of them pays
     link_sample: int = 10  # links out of articles followed before one of them pays
+    link_scan_share: float = 0.125  # share of listed pages whose links are read while links have not paid
 
     @property
     def site(self) -> str:

@@ -65,7 +65,7 @@ def looks_binary(data: bytes) -> bool:
     if b"\x00" in sample:
         # UTF-16 text has NULs too, but only with a byte-order mark in front.
         return not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # one pass, not one per byte value
     return controls / len(sample) > 0.05
 
 

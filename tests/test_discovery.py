@@ -33,6 +33,8 @@ def test_complete_sitemaps_cost_little_more_than_one_request_per_article(db_url:
         assert not [p for p in requested if p.startswith(("/?p=", "/archiv/"))]
         assert stored_stories(rows(conn, "night-1"), stories) == stories
         assert night1["requested"] <= 1.15 * len(stories)
+        # Listed article pages are only stored: links are read on a small share of them.
+        assert night1["links_unread"] >= 0.75 * len(stories)
 
         unchanged = run_crawl(base, "night-2", db_url)
         # robots, sitemaps, REST API, home, feed and a small sample (the sample differs by night: the
@@ -126,6 +128,20 @@ def test_a_sitemap_of_section_shaped_pages_is_judged_by_what_they_were() -> None
     assert spider.sitemap_verdicts() == {"/page-sitemap.xml": False, "/post-sitemap.xml": True}
 
 
+def navigating_spider(site: str) -> PortalSpider:
+    """A spider of site (no crawler, no database) past its listings: navigation has started."""
+    spider = PortalSpider(site=site + "/", run_id="unit")
+    spider.navigation_started = True
+    return spider
+
+
+def parsed(spider: PortalSpider, request: Request | None, body: bytes) -> dict[str, Request]:
+    """The requests the spider makes from an HTML answer to request, by URL."""
+    assert request is not None
+    response = HtmlResponse(request.url, body=body, request=request, headers={"Content-Type": "text/html"})
+    return {r.url: r for r in spider.parse(response) if isinstance(r, Request)}
+
+
 def listing_page(articles: list[str], next_href: str) -> bytes:
     """A WordPress category page: teasers of the given article paths and a rel=next link."""
     teasers = "".join(
@@ -141,20 +157,56 @@ def test_a_listing_paginated_by_query_follows_rel_next_while_it_brings_articles(
     # No /page/N/ links: the next page is only named by rel=next (?seite=2). Followed while pages list new
     # articles, and not from a page that lists none.
     site = "https://example-portal.de"
-    spider = PortalSpider(site=site + "/", run_id="unit")
-    spider.navigation_started = True
-
-    def parse(request: Request | None, body: bytes) -> dict[str, Request]:
-        assert request is not None
-        response = HtmlResponse(
-            request.url, body=body, request=request, headers={"Content-Type": "text/html"}
-        )
-        return {r.url: r for r in spider.parse(response) if isinstance(r, Request)}
-
+    spider = navigating_spider(site)
     page1 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=2")
-    first = parse(spider.request(site + "/politik/", via="section"), page1)
+    first = parsed(spider, spider.request(site + "/politik/", via="section"), page1)
     assert site + "/politik/?seite=2" in first
     # Page 2 lists only what page 1 listed: its next page is not fetched.
     page2 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=3")
-    second = parse(first[site + "/politik/?seite=2"], page2)
+    second = parsed(spider, first[site + "/politik/?seite=2"], page2)
     assert site + "/politik/?seite=3" not in second
+
+
+def article_page(links: list[str]) -> bytes:
+    """An article page (og:type article) whose body links to the given paths."""
+    anchors = "".join(f'<a href="{href}">Mehr</a>' for href in links)
+    return (
+        '<html><head><meta property="og:type" content="article"></head>'
+        f"<body><article><h1>Titel</h1><p>Text.</p></article>{anchors}</body></html>"
+    ).encode()
+
+
+def test_pages_a_listing_named_are_stored_without_reading_their_links_until_links_pay() -> None:
+    # A sitemap, feed or the REST API named these pages: the spider only stores them. Their links matter
+    # only for tonight's few tries of the link channel, so a stable share of them is read for those;
+    # once links bring an article (or brought one last night), every page's links are read again.
+    site = "https://example-portal.de"
+    spider = navigating_spider(site)
+
+    def parse(url: str, via: str, body: bytes) -> set[str]:
+        return set(parsed(spider, spider.request(url, via=via), body))
+
+    def read() -> set[str]:
+        return {target.rsplit("-", 1)[-1].strip("/") for target, _ in spider.deferred["link"]}
+
+    pages = [f"{site}/politik/2025/01/02/gelistet-{n}/" for n in range(80)]
+    for n, url in enumerate(pages):
+        parse(url, "sitemap", article_page([f"/politik/2025/01/01/verlinkt-{n}/"]))
+    drawn = {str(n) for n, url in enumerate(pages) if spider.links_wanted(url, "sitemap")}
+    assert read() == drawn  # exactly the drawn pages had their links read, the same draw every time
+    assert 0 < len(drawn) < 30  # link_scan_share (12.5 %) of 80 pages, not all of them
+    assert all(spider.links_wanted(url, "section") for url in pages)  # navigation is always read
+    # A listed page that is no article may be a listing: it is read whole.
+    listing = b'<html><body><a href="/politik/2025/01/01/verlinkt-x/">x</a></body></html>'
+    parse(f"{site}/themenseite/", "sitemap", listing)
+    assert "x" in read()
+    # Links paid (here: last night's yield raised the link budget to every page): every page is read,
+    # and its links are followed at once.
+    undrawn = next(
+        url
+        for url in (f"{site}/politik/2025/01/03/neu-{n}/" for n in range(100))
+        if not spider.links_wanted(url, "rest-api")
+    )
+    spider.budget["link"] = spider.max_pages
+    followed = parse(undrawn, "rest-api", article_page(["/politik/2025/01/01/verlinkt-y/"]))
+    assert site + "/politik/2025/01/01/verlinkt-y/" in followed

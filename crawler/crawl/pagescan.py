@@ -46,8 +46,8 @@ def _attributes(raw: bytes, encoding: str) -> dict[str, str]:
     return found
 
 
-def scan_page(body: bytes, encoding: str = "utf-8") -> PageScan:
-    """Scan body (in encoding) for links and article hints."""
+def scan_page(body: bytes, encoding: str = "utf-8", links: bool = True) -> PageScan:
+    """Scan body (in encoding) for links (unless links=False: <a> tags are skipped) and article hints."""
     scan = PageScan()
     seen_links: set[str] = set()
     og_found = False
@@ -65,6 +65,8 @@ def scan_page(body: bytes, encoding: str = "utf-8") -> PageScan:
         # Most tags are links without rel and metas other than og:type: parse only what can matter.
         if tag == b"meta" and (og_found or b"og:type" not in raw):
             continue
+        if tag == b"a" and not links:
+            continue  # most of a page's tags are links: a page only stored skips them unparsed
         if tag == b"link" and b"rel" not in raw.lower():
             continue
         attributes = _attributes(raw, encoding)
@@ -101,6 +103,6 @@ def scan_page(body: bytes, encoding: str = "utf-8") -> PageScan:
             position = end.end() if end else len(body)
 
 
-def scan_response(response: TextResponse) -> PageScan:
+def scan_response(response: TextResponse, links: bool = True) -> PageScan:
     """scan_page of a Scrapy text response, in the encoding Scrapy detected for it."""
-    return scan_page(response.body, response.encoding)
+    return scan_page(response.body, response.encoding, links)

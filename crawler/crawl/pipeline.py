@@ -273,6 +273,7 @@ class RawPagePipeline:
             "late_retries": counted("late_retries"),
             "skipped_revisit": counted("skipped_revisit"),
             "skipped_navigation": counted("skipped_navigation"),
+            "links_unread": counted("links_unread"),
             "channels": channels(stats),
             "removal_checks": counted("removal_checks"),
             "removed": counted("removed"),

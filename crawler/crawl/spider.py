@@ -72,6 +72,8 @@ API_POSTS_QUERY = {
 REMOVED_STATUSES = frozenset({404, 410})
 # Navigation channels: what they find beyond the sitemaps and the REST API decides how far they go.
 NAV_CHANNELS = ("section", "pagination", "archive", "link")
+# Channels whose pages another page already listed: the spider only stores them (see links_wanted).
+LISTED_CHANNELS = frozenset({"sitemap", "news-sitemap", "rest-api", "feed"})
 MAX_DEFERRED = 10_000
 # Verdicts on links kept per crawl: menus, teasers and share buttons repeat on every page, and
 # normalising a link is the costliest step per link. Bounded: a big site's distinct links outgrow it.
@@ -641,11 +643,15 @@ class PortalSpider(Spider):
             yield from self._discovery_done(kind)
             return
         # One tag scan per stored page (no DOM): the article guess and the links both read it.
-        scan = (
-            scan_response(response)
-            if kind == PAGE_KIND and response.status < 300 and isinstance(response, TextResponse)
-            else None
-        )
+        scan = None
+        if kind == PAGE_KIND and response.status < 300 and isinstance(response, TextResponse):
+            links = self.links_wanted(url, meta["nr_via"])
+            scan = scan_response(response, links)
+            if not links:
+                if looks_like_article(scan, response.url):
+                    self.count("links_unread")
+                else:
+                    scan = scan_response(response)  # not an article after all: maybe a listing, read it all
         item = self._page_item(response, url, meta["nr_via"], kind, scan)
         if meta.get("nr_redirect_to") and response.status in REDIRECT_STATUSES:
             # An old URL whose target this run fetches anyway: an alias row, not a broken page.
@@ -1063,6 +1069,19 @@ class PortalSpider(Spider):
         return (
             zlib.crc32(f"{night} {site_path(target)}".encode()) % 1000 < self.config.nav_sample_share * 1000
         )
+
+    def links_wanted(self, url: str, via: str) -> bool:
+        """Whether a page's links are read: always, except on pages a listing named while links do not pay.
+
+        A page a sitemap, feed or the REST API listed is only stored; its links matter only for the
+        tries of the `link` channel, so while links out of articles have not brought an article (this
+        night or the last) only a stable `link_scan_share` of those pages is read for them.
+        """
+        if via not in LISTED_CHANNELS or self.walk_all or self.budget["link"] >= self.max_pages:
+            return True
+        night = self.night_started.date().isoformat()
+        draw = zlib.crc32(f"{night} links {site_path(url)}".encode()) % 1000
+        return draw < self.config.link_scan_share * 1000
 
     def take_sample_slot(self) -> bool:
         """Count one more navigation page against a sampled night's cap; False when the cap is reached."""
