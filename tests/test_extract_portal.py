@@ -47,3 +47,16 @@ def test_non_article_pages_are_rejected(path: str) -> None:
     body, content_type = page(path)
     article = extract_article(body, url=BASE + path, content_type=content_type)
     assert article.rejected_reason is not None and article.rejected_reason.startswith("not_article")
+
+
+def test_the_justext_fallback_reads_german_and_english_stopwords_not_all_100_languages() -> None:
+    # The home page makes trafilatura fall back to justext. Left alone, trafilatura would then build a
+    # stoplist of all 100 languages (154,000 words, about 33 MB kept in every extracting process).
+    from justext.utils import get_stoplist
+    from trafilatura import external
+
+    body, content_type = page("/")
+    article = extract_article(body, url=BASE + "/", content_type=content_type)
+    assert article.rejected_reason is not None  # a listing, not an article
+    german_english = {w for language in ("German", "English") for w in get_stoplist(language)}
+    assert external.JT_STOPLIST is not None and set(external.JT_STOPLIST) == german_english
