@@ -23,9 +23,9 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
 from crawler import edits, extract, procs, site_templates, urls
-from crawler.dedupe import content_hash
 from crawler.extract.template import SiteTemplate
 from crawler.reasons import Reason, with_detail
+from crawler.textnorm import content_hash
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,17 @@
-"""Text normalisation, word shingles and numpy MinHash/LSH: the pure part of duplicate detection."""
+"""Word shingles and numpy MinHash/LSH: the pure part of duplicate detection (text normalisation: textnorm)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 import zlib
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+# Re-exported: dedupe and its tests read them from here.
+from crawler.textnorm import content_hash as content_hash
+from crawler.textnorm import normalize_text as normalize_text
+from crawler.textnorm import words as words
 
 # 4-word shingles: on the labelled corpus agency copies keep a Jaccard >= 0.37 with their original, while
 # unrelated stories built from the same sentence templates still share ~4 % (5 words: 0.30 vs 2.5 %,
@@ -47,24 +49,8 @@ _BAND_MULT = _PERM_RNG.integers(1, 2**63, size=ROWS, dtype=np.uint64) * _U64(2) 
 _BAND_SALT = _PERM_RNG.integers(0, 2**63, size=BANDS, dtype=np.uint64)
 _SHINGLE_MULT = _U64(0x9E3779B97F4A7C15)
 
-_WORD = re.compile(r"[^\W_]+")
 _token_cache: dict[str, int] = {}
 _TOKEN_CACHE_MAX = 500_000
-
-
-def words(text: str) -> list[str]:
-    """The words of the text after NFKC and lower-casing; punctuation and whitespace only separate them."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
-
-
-def normalize_text(text: str) -> str:
-    """Lower-case NFKC text with punctuation and whitespace runs folded to single spaces."""
-    return " ".join(words(text))
-
-
-def content_hash(body: str) -> str:
-    """sha256 hex of the normalised body: equal for texts differing only in case, punctuation or spacing."""
-    return hashlib.sha256(normalize_text(body).encode("utf-8")).hexdigest()
 
 
 def _token_hashes(words: Sequence[str]) -> npt.NDArray[np.uint64]:
