@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -260,9 +261,12 @@ def report(site: Site, me: list[str], tmp: Path) -> None:
     bare_cmd = [sys.executable, str(HERE / "bare_spider.py"), "--site", site.base, "--urls", str(url_list)]
     before = site.requests_so_far()
     bare_started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with bare_out.open("w") as sink:
         subprocess.run(bare_cmd, stdout=sink, stderr=subprocess.DEVNULL, check=False)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     bare_seconds = time.perf_counter() - bare_started
+    bare_cpu = cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
     bare_requests = site.requests_so_far() - before
     bare_stats = json.loads(bare_out.read_text() or "{}")
 
@@ -299,6 +303,10 @@ def report(site: Site, me: list[str], tmp: Path) -> None:
         f"(Scrapy's own elapsed {bare_stats.get('elapsed_time_seconds', 0):.1f} s)"
     )
     print(f"ratio crawl / bare: {crawl_alone.seconds / bare_seconds:.2f} (target <= 1.15)")
+    print(
+        f"CPU s (user + system): newsroom crawl {crawl_alone.cpu_seconds:.1f}, bare Scrapy {bare_cpu:.1f}, "
+        f"ratio {crawl_alone.cpu_seconds / max(bare_cpu, 0.01):.2f}"
+    )
     print("\nnight 2 (portal unchanged)")
     print(f"newsroom run: {n2.seconds:.1f} s, {n2_requests} requests, peak RSS {n2.peak_rss_mb:.0f} MB")
     print(f"trafilatura -b-like: {t2.seconds:.1f} s, {t2_requests} requests")

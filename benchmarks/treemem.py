@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -22,6 +23,9 @@ class TreeRun:
     peak_rss_mb: float
     peak_pss_mb: float
     peak_processes: int
+    # user + system CPU of the tree's processes that were waited for (Scrapy's crawl: all of them);
+    # less disturbed than wall time by other load on a shared machine
+    cpu_seconds: float = 0.0
 
 
 def _tree_memory(root: psutil.Process) -> tuple[int, int, int]:
@@ -44,6 +48,7 @@ def _tree_memory(root: psutil.Process) -> tuple[int, int, int]:
 def run_measured(command: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> TreeRun:
     """Run command (its output discarded), sampling its process tree until it exits."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
@@ -71,5 +76,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None, timeout:
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     mb = 1024 * 1024
-    return TreeRun(code, seconds, peak[0] / mb, peak[1] / mb, peak[2])
+    return TreeRun(code, seconds, peak[0] / mb, peak[1] / mb, peak[2], cpu)
