@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import trafilatura
 import trafilatura.external
@@ -16,9 +19,29 @@ STOPLIST_LANGUAGES = ("German", "English")
 # Left alone, trafilatura builds that stoplist from all 100 justext languages (154,000 words, about 33 MB
 # kept in every process that extracts) on the first page that needs the fallback, often a listing.
 # German and English alone gave the same extraction on the 49 development pages and 300 demo pages.
-trafilatura.external.JT_STOPLIST = tuple(  # type: ignore[assignment]  # declared None until built
-    sorted({w for lang in STOPLIST_LANGUAGES for w in get_stoplist(lang)})
-)
+_STOPLIST = tuple(sorted({w for lang in STOPLIST_LANGUAGES for w in get_stoplist(lang)}))
+
+
+# The body only: metadata, comments, tables, images and links are read elsewhere or not at all.
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "with_metadata": False,
+    "include_comments": False,
+    "include_tables": False,
+    "include_images": False,
+    "include_links": False,
+}
+
+
+@contextmanager
+def _our_stoplist() -> Iterator[None]:
+    """trafilatura's fallback stoplist set to ours for one extraction (other callers keep its default)."""
+    previous = trafilatura.external.JT_STOPLIST
+    trafilatura.external.JT_STOPLIST = _STOPLIST  # type: ignore[assignment]  # declared None until built
+    try:
+        yield
+    finally:
+        trafilatura.external.JT_STOPLIST = previous
+
 
 # Containers whose class or id marks them as boilerplate; nothing inside is article text.
 _BOILERPLATE_CLASS = re.compile(
@@ -107,15 +130,8 @@ def is_boilerplate_line(line: str) -> bool:
 def extract_text(tree: HtmlElement, url: str | None) -> str | None:
     """Main text of the page via trafilatura, one paragraph or subheading per line (prunes `tree`)."""
     prune_boilerplate(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-    )
+    with _our_stoplist():
+        document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     if document is None:
         return None
     text = getattr(document, "text", None)
