@@ -98,3 +98,55 @@ def test_demo_portal_archives_are_listings_the_extractor_rejects() -> None:
         assert status == 200, path
         article = extract_article(body, url="http://portal.test" + path, content_type=headers["Content-Type"])
         assert article.rejected_reason is not None and article.rejected_reason.startswith("not_article"), path
+
+
+def test_walked_queries_select_what_their_xpath_did() -> None:
+    # Teasers, breadcrumbs and correction boxes are found by walking the tree instead of XPath (a fifth
+    # of the cost on large pages); the walk must select exactly what the XPath selected, tokens and
+    # letter case included.
+    from crawler.extract.corrections import _is_box
+    from crawler.extract.listing import TEASERS_XPATH, _teaser_count
+    from crawler.extract.meta import _is_breadcrumb, elements
+
+    classes = [
+        "type-post", "post\ttype-post\nx", "type-posts", "xhentry", "hentry", " wp-block-post ",
+        "wp-block-post-title", "HENTRY", "Breadcrumbs", "nav-BREADCRUMB", "breadcrumbx", "bread crumb",
+        "correction-box", "Korrektur", "article-korrektur", "berichtigung", "", "plain",
+    ]  # fmt: skip
+    parts = [f'<div class="{c}" id="i{n}">x</div>' for n, c in enumerate(classes)]
+    parts += [
+        '<nav aria-label="Breadcrumb">a</nav>', '<ol itemtype="https://schema.org/BreadcrumbList">b</ol>',
+        '<p itemprop="correction">c</p>', '<span id="site-breadcrumb">d</span>',
+    ]  # fmt: skip
+    tree = lxml.html.document_fromstring("<html><body>" + "".join(parts) + "</body></html>")
+    breadcrumb_xpath = (
+        "//*[contains(translate(@class,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
+        "contains(translate(@id,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
+        "contains(translate(@aria-label,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
+        "@itemtype='https://schema.org/BreadcrumbList' or @itemtype='http://schema.org/BreadcrumbList']"
+    )
+    boxes_xpath = (
+        "//*[@itemprop='correction' or contains(@class, 'correction') or contains(@class, 'korrektur')"
+        " or contains(@class, 'berichtigung')]"
+    )
+    assert _teaser_count(tree) == len(tree.xpath(TEASERS_XPATH)) == 4
+    assert [e for e in elements(tree) if _is_breadcrumb(e)] == tree.xpath(breadcrumb_xpath)
+    assert len(tree.xpath(breadcrumb_xpath)) == 6
+    assert [e for e in elements(tree) if _is_box(e)] == tree.xpath(boxes_xpath)
+    assert len(tree.xpath(boxes_xpath)) == 4
+
+
+def test_the_walked_date_lines_are_what_the_xpath_selected() -> None:
+    from crawler.extract.article import _date_lines
+
+    classes = ["Date", "post-DATUM", "timeline", "LINEINFO", "article-info", "metadata", "other", "", "Äta"]
+    parts = "".join(f'<p class="{c}">x<span class="meta">y</span></p>' for c in classes)
+    tree = lxml.html.document_fromstring(f'<html><head></head><body class="date">{parts}</body></html>')
+    lower = "translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    xpath = (
+        f"//body//*[contains({lower},'date') or contains({lower},'datum') or "
+        f"contains({lower},'time') or contains({lower},'lineinfo') or "
+        f"contains({lower},'article-info') or contains({lower},'meta')]"
+    )
+    assert list(_date_lines(tree)) == tree.xpath(xpath)
+    assert len(tree.xpath(xpath)) == 6 + len(classes)  # the body itself is not one of them

@@ -31,6 +31,7 @@ from crawler.extract.meta import (
     breadcrumb_ld,
     clean_path,
     collect,
+    elements,
     is_false,
     ld_names,
     squash,
@@ -354,12 +355,20 @@ _MODIFIED_META = (
 )
 
 
-_LOWER_CLASS = "translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-_DATE_LINE_XPATH = (
-    f"//body//*[contains({_LOWER_CLASS},'date') or contains({_LOWER_CLASS},'datum') or "
-    f"contains({_LOWER_CLASS},'time') or contains({_LOWER_CLASS},'lineinfo') or "
-    f"contains({_LOWER_CLASS},'article-info') or contains({_LOWER_CLASS},'meta')]"
-)
+# Class words of a header's date line ("Do 25.04.24 | 14:07 Uhr"), in any case of ASCII letters.
+_DATE_LINE_CLASSES = ("date", "datum", "time", "lineinfo", "article-info", "meta")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _date_lines(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Elements inside <body> whose class names a date line, in document order (a walk: see meta.elements)."""
+    for body in tree.iter("body"):
+        for element in elements(body):
+            value = element.get("class")
+            if element is not body and value:
+                folded = value.translate(_ASCII_LOWER)
+                if any(name in folded for name in _DATE_LINE_CLASSES):
+                    yield element
 
 
 _OTHER_STORIES = (
@@ -380,7 +389,7 @@ def _date_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | 
     for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not e.xpath(_OTHER_STORIES)][:5]:
         yield element.get("datetime"), "time"
     # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
-    for element in tree.xpath(_DATE_LINE_XPATH)[:30]:
+    for element in list(islice(_date_lines(tree), 30)):
         if element.xpath(_OTHER_STORIES):
             continue
         text = squash(" ".join(element.itertext()))

@@ -8,7 +8,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from crawler.extract.dates import parse_date
-from crawler.extract.meta import PageMeta, squash, text_of
+from crawler.extract.meta import PageMeta, elements, squash, text_of
 
 _WORDS = r"korrigiert|korrektur|berichtigt|berichtigung|richtigstellung|corrected|correction"
 # A label right before a date that says the page was corrected, not merely updated: "Aktualisiert am"
@@ -19,11 +19,18 @@ CORRECTION_WORDS = re.compile(
     rf"\b(?:{_WORDS}|in einer (?:früheren|vorherigen|älteren|ersten) (?:version|fassung))\b", re.IGNORECASE
 )
 MAX_BOX_CHARS = 800  # a correction box, not an article that happens to mention one
-_DATES = "//time | //*[@itemprop='dateModified']"
-_BOXES = (
-    "//*[@itemprop='correction' or contains(@class, 'correction') or contains(@class, 'korrektur')"
-    " or contains(@class, 'berichtigung')]"
-)
+_BOX_CLASSES = ("correction", "korrektur", "berichtigung")  # within the class attribute, case as written
+
+
+def _is_box(element: HtmlElement) -> bool:
+    if element.get("itemprop") == "correction":
+        return True
+    value = element.get("class")
+    return bool(value) and any(name in value for name in _BOX_CLASSES)
+
+
+def _is_date(element: HtmlElement) -> bool:
+    return element.tag == "time" or element.get("itemprop") == "dateModified"
 
 
 def _ld_correction(value: Any) -> str | None:
@@ -46,11 +53,11 @@ def declared_correction(tree: HtmlElement, page: PageMeta) -> str | None:
     declared = _ld_correction(page.ld_get("correction"))
     if declared:
         return declared
-    for element in tree.xpath(_BOXES):
+    for element in [e for e in elements(tree) if _is_box(e)]:
         text = element.get("content") or text_of(element)
         if text and len(text) <= MAX_BOX_CHARS and CORRECTION_WORDS.search(text):
             return squash(text)
-    for element in tree.xpath(_DATES):
+    for element in [e for e in elements(tree) if _is_date(e)]:
         label = CORRECTION_LABEL.search(_text_before(element)[-40:])
         when = element.get("datetime") or element.get("content") or text_of(element)
         if label and parse_date(when):

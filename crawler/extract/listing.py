@@ -9,7 +9,12 @@ listing. No URL or site name decides.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import lxml.etree
+
+from crawler.extract.meta import elements
 
 # Body classes of a post or page template: the page is one entry, whatever else it shows.
 ENTRY_CLASSES = frozenset({"single", "single-post", "page-template-default", "attachment"})
@@ -51,10 +56,27 @@ def listing_reason(body_class: str, teasers: int, paginated: bool, declared_arti
     return None
 
 
+TEASER_CLASSES = frozenset({"type-post", "hentry", "wp-block-post"})
+# normalize-space() separators: TEASERS_XPATH's class tokens, for the walk below.
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _teaser_count(tree: Any) -> int:
+    """How many elements TEASERS_XPATH selects: walked for an lxml tree, asked of a parsel selector."""
+    if not isinstance(tree, lxml.etree._Element):
+        return len(tree.xpath(TEASERS_XPATH))
+    count = 0
+    for element in elements(tree):
+        value = element.get("class")
+        if value and any(name in value for name in TEASER_CLASSES):
+            count += not TEASER_CLASSES.isdisjoint(_XML_SPACE.split(value))
+    return count
+
+
 def page_listing_reason(tree: Any, declared_article: bool) -> str | None:
-    """listing_reason for an lxml tree or a parsel selector (both answer the same XPath)."""
+    """listing_reason for an lxml tree or a parsel selector (both give the same answer)."""
     body_class = " ".join(str(v) for v in _values(tree.xpath("//body/@class")))
-    teasers = len(tree.xpath(TEASERS_XPATH))
+    teasers = _teaser_count(tree)
     paginated = bool(tree.xpath(PAGINATION_XPATH))
     return listing_reason(body_class, teasers, paginated, declared_article)
 

