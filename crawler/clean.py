@@ -541,8 +541,9 @@ def clean_pages(
     limit = BATCH_PER_WORKER * workers
     totals: dict[str, Any] = {"pages": 0, "new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     touched_runs: set[str] = set()
-    # Learn the site, not the page: each site's template from its stored pages, once per clean run.
-    templates = site_templates.learn_sites(conn, site_templates.pending_sites(conn, run_id), run_id)
+    # Learn the site, not the page: each site's template from its stored pages, learned again while a
+    # crawl beside this clean stores more of them (a site's first night).
+    templates = site_templates.RunTemplates(run_id)
     free = [conn] if spare is None or workers <= 1 else [conn, spare]
     in_flight: list[_InFlight] = []
     with _executor(workers) as pool:
@@ -551,7 +552,8 @@ def clean_pages(
             while True:
                 # Read before claiming: a crawl that ended before this claim has committed all its rows.
                 crawl_over = follow is None or follow.is_set()
-                claimed = _claim(free.pop(), pool, run_id, limit, page_range, templates)
+                free_conn = free.pop()
+                claimed = _claim(free_conn, pool, run_id, limit, page_range, templates.refresh(free_conn))
                 if claimed.batch.size:
                     in_flight.append(claimed)
                 else:

@@ -11,17 +11,19 @@ from typing import Any
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
-from crawler.extract.template import SAMPLE_PAGES, learn
+from crawler.extract.template import MIN_PAGES, SAMPLE_PAGES, learn
+
+# What the clean stage reads of a site's stored pages: its own successful HTML pages.
+_STORED_HTML = """site = %s AND status BETWEEN 200 AND 299 AND rejected_reason IS NULL
+             AND body_gzip IS NOT NULL
+             AND (content_type IS NULL OR content_type ILIKE 'text/html%%' OR content_type ILIKE '%%xhtml%%')"""
 
 
 def _sample(cur: Cursor, site: str) -> Iterator[str]:
     """The site's newest stored HTML pages that the crawl kept (one per URL)."""
     cur.execute(
-        """SELECT DISTINCT ON (final_url) body_gzip FROM raw_pages
-           WHERE site = %s AND status BETWEEN 200 AND 299 AND rejected_reason IS NULL
-             AND body_gzip IS NOT NULL
-             AND (content_type IS NULL OR content_type ILIKE 'text/html%%' OR content_type ILIKE '%%xhtml%%')
-           ORDER BY final_url, fetched_at DESC""",
+        f"""SELECT DISTINCT ON (final_url) body_gzip FROM raw_pages WHERE {_STORED_HTML}
+            ORDER BY final_url, fetched_at DESC""",
         (site,),
     )
     # Newest URLs are not needed: any SAMPLE_PAGES distinct pages show the same template.
@@ -63,3 +65,43 @@ def article_sites(conn: Connection) -> list[str]:
     with conn, conn.cursor() as cur:
         cur.execute("SELECT DISTINCT site FROM articles")
         return sorted(row[0] for row in cur.fetchall())
+
+
+def stored_pages(conn: Connection, site: str) -> int:
+    """How many distinct pages a template of the site can be learned from, counted up to SAMPLE_PAGES."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            f"""SELECT count(*) FROM (SELECT DISTINCT final_url FROM raw_pages WHERE {_STORED_HTML}
+                LIMIT %s) AS sample""",
+            (site, SAMPLE_PAGES),
+        )
+        return int(cur.fetchone()[0])
+
+
+class RunTemplates:
+    """Each site's template for one clean run, learned again while a crawl beside the clean stores pages.
+
+    `newsroom run` starts cleaning as soon as the crawl stores its first pages, so on a site's first
+    night a template learned at the start would come from no page or a handful. A site whose template
+    came from fewer than SAMPLE_PAGES pages is learned again whenever its stored pages have doubled
+    (at most five times a night), so most of the night's pages are read with a full template.
+    """
+
+    def __init__(self, run_id: str | None) -> None:
+        self.run_id = run_id
+        self.by_site: dict[str, dict[str, Any]] = {}
+
+    def refresh(self, conn: Connection) -> dict[str, dict[str, Any]]:
+        """The templates to extract the next batch with (conn must have no transaction open)."""
+        sites = set(pending_sites(conn, self.run_id)) | set(self.by_site)
+        due = []
+        for site in sorted(sites):
+            learned = self.by_site.get(site)
+            pages = int(learned.get("pages") or 0) if learned is not None else None
+            if pages is None or (
+                pages < SAMPLE_PAGES and stored_pages(conn, site) >= max(MIN_PAGES, 2 * pages)
+            ):
+                due.append(site)
+        if due:
+            self.by_site.update(learn_sites(conn, due, self.run_id))
+        return self.by_site

@@ -11,6 +11,7 @@ import pytest
 from test_crawl import sites_file
 
 from crawler import stages
+from crawler.extract.template import SAMPLE_PAGES
 from newsroom_demo.server import running_portal
 
 
@@ -50,6 +51,10 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
         assert cur.fetchone()[0] > 0
         cur.execute("SELECT count(*) FROM articles")
         overlapped_articles = cur.fetchone()[0]
+        # The site's template was learned again as the crawl stored pages: from a full sample, not
+        # from the few pages (if any) stored when clean began.
+        cur.execute("SELECT pages FROM site_templates")
+        assert [row[0] for row in cur.fetchall()] == [SAMPLE_PAGES]
     overlapped = outcome_counts(conn, "overlapped")
     assert "uncleaned" not in overlapped  # the drain after the crawl left nothing behind
     assert figures["clean"]["new"] == overlapped["new"] == overlapped_articles > 100

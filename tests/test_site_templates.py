@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from crawler import clean, runs
 from crawler.extract import extract_article
@@ -130,3 +133,49 @@ def test_clean_stage_learns_stores_and_uses_each_sites_template(conn) -> None:
         assert [row[0] for row in cur.fetchall()] == sorted(HEADLINES)
         cur.execute("SELECT count(*) FROM articles WHERE body LIKE %s", (f"%{APPEAL[:40]}%",))
         assert cur.fetchone()[0] == 0
+
+
+def test_a_template_learned_from_few_pages_is_learned_again_as_the_crawl_stores_more(
+    conn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsroom run` cleans while the crawl stores pages: on a site's first night the first batches
+    # come before there is anything to learn from. The template is learned again each time the site's
+    # stored pages have doubled, and not on every batch.
+    from crawler import site_templates
+
+    learned: list[list[str]] = []
+    real_learn_sites = site_templates.learn_sites
+
+    def counting(connection: Any, sites: list[str], run_id: str | None = None) -> dict[str, Any]:
+        learned.append(list(sites))
+        return real_learn_sites(connection, sites, run_id)
+
+    monkeypatch.setattr(site_templates, "learn_sites", counting)
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    with conn, conn.cursor() as cur:
+        runs.start_run(cur, "night1", SITE)
+
+    def store(indexes: range) -> None:
+        with conn, conn.cursor() as cur:
+            for i in indexes:
+                html = story(i % len(HEADLINES)).replace("<title>", f"<title>{i} ")
+                url = f"{SITE}/lokales/{i}.html"
+                cur.execute(
+                    """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip,
+                           body_bytes, fetched_at) VALUES ('night1', %s, %s, %s, 200, 'text/html', %s, %s, %s)""",
+                    (SITE, url, url, gzip.compress(html.encode()), len(html), t0 + timedelta(minutes=i)),
+                )
+
+    templates = site_templates.RunTemplates("night1")
+    assert templates.refresh(conn) == {}  # nothing stored yet: nothing to learn
+    store(range(2))
+    assert templates.refresh(conn)[SITE]["title_suffixes"] == []  # two pages teach nothing
+    store(range(2, 3))
+    templates.refresh(conn)
+    assert len(learned) == 1  # 3 pages are not yet twice 2 (nor the 4 a template needs)
+    store(range(3, 6))
+    assert templates.refresh(conn)[SITE]["title_suffixes"] == [SUFFIX]  # 6 pages: learned again
+    assert [len(sites) for sites in learned] == [1, 1]
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT pages FROM site_templates WHERE site = %s", (SITE,))
+        assert cur.fetchone()[0] == 6
