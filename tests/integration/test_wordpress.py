@@ -8,8 +8,10 @@ once. Day 2: one post edited, one new, one trashed.
 from __future__ import annotations
 
 from conftest import Nights, gmt, squash
+from wordpress import SITE_TITLE
 from wp_content import AGENCIES, COPIES_OF, EDITED, FAIL_ONCE
 
+from crawler.extract.template import SAMPLE_PAGES
 from crawler.urls import normalize_url
 
 NON_ARTICLES = ("page", "draft", "private", "password")
@@ -94,6 +96,17 @@ def test_titles_are_the_post_titles(nights: Nights) -> None:
     rows = nights.night2.articles
     for url, (truth, _) in nights.posts().items():
         assert rows[url]["title"] == squash(truth["title"]), truth["key"]
+
+
+def test_the_site_template_is_learned_from_the_sites_own_pages(nights: Nights) -> None:
+    # Learn the site, not the page (issue 12): the theme prints "<post title> – <site title>" in every
+    # <title>; `newsroom run` learns that suffix from a full sample of the stored pages.
+    rows = nights.query("SELECT template, pages FROM site_templates")
+    assert len(rows) == 1
+    template, pages = rows[0]
+    assert pages == SAMPLE_PAGES
+    assert f" – {SITE_TITLE}" in template["title_suffixes"]
+    assert not template["title_prefixes"]
 
 
 def test_section_is_the_category_and_section_path_its_path(nights: Nights) -> None:
