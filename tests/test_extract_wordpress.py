@@ -76,6 +76,23 @@ def test_bylines_as_a_reader_reads_them(byline: str, names: list[str]) -> None:
     assert split_authors(byline) == names
 
 
+def test_a_byline_with_interface_text_in_its_markup_still_names_its_author() -> None:
+    # Joined, "Von Anna Berger Themen bearbeiten" is no name; the markup separates the two.
+    sentence = (
+        "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr beschlossen. "
+    )
+    html = (
+        "<html lang='de'><head><meta property='og:type' content='article'></head><body><article>"
+        "<h1>Haushalt beschlossen</h1><div class='byline'>Von Anna Berger "
+        "<a href='/themen/'>Themen bearbeiten</a></div>"
+        + f"<p>{sentence * 4}</p>" * 4
+        + "</article></body></html>"
+    )
+    assert extract_article(html, url="https://zeitung.example/2026/11/20/haushalt/").authors == [
+        "Anna Berger"
+    ]
+
+
 def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
     page = load("twentytwentyone_de.html").replace(
         '<span class="byline">von <a href="http://127.0.0.1:8080/author/ndr-redaktion/" rel="author">NDR Redaktion</a>',

@@ -42,7 +42,7 @@ from crawler.extract.template import SiteTemplate
 from crawler.extract.title import extract_title, strip_site_affixes
 from crawler.reasons import Reason, payload_problem, with_detail
 
-EXTRACTOR_VERSION = "2026.11.3"
+EXTRACTOR_VERSION = "2026.11.4"
 MAX_HTML_BYTES = 10_000_000
 # Below this many body words a page is a teaser or a list, unless structured data says "article".
 MIN_ARTICLE_WORDS = 80
@@ -448,6 +448,11 @@ _CREDIT_PREFIX = re.compile(r"^\s*(?:redaktion|mitarbeit|bearbeitung|sendung|que
 
 def _visible_text(element: HtmlElement) -> str:
     """Text of an element without screen-reader-only parts, text nodes joined by spaces."""
+    return squash(" ".join(_visible_parts(element)))
+
+
+def _visible_parts(element: HtmlElement) -> list[str]:
+    """The text nodes of an element in order, without screen-reader-only parts."""
     parts: list[str] = []
 
     def walk(node: HtmlElement) -> None:
@@ -462,7 +467,7 @@ def _visible_text(element: HtmlElement) -> str:
                 parts.append(child.tail)
 
     walk(element)
-    return squash(" ".join(parts))
+    return parts
 
 
 # Figures credit photographers; page footers, sidebars, menus and teasers of other stories name other authors.
@@ -493,6 +498,10 @@ def _byline_names(tree: HtmlElement) -> list[str]:
         if not text or len(text) > 200 or _CREDIT_PREFIX.match(text):
             continue
         names = split_authors(text)
+        if not names and rules.on("byline_parts"):
+            # "Von Anna Berger <a>Themen bearbeiten</a>": markup separates the name from interface text
+            # that, joined to it, makes the whole line no name at all.
+            names = clean_authors([part for part in _visible_parts(element) if part.strip()])
         if names:
             return names
     return []

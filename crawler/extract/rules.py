@@ -18,6 +18,7 @@ RULES: dict[str, str] = {
     "title_lone_social_kicker": "a kicker joins the title only if more than one metadata title (or JSON-LD) says so",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
+    "byline_parts": "a byline line that is no name as a whole is read by its text nodes (name, then interface text)",
     "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",
     "language_from_text": "the body's function words override a declared language that disagrees",
     "wp_category_links": "section from the post's category links (rel='category tag', /category/…/)",
