@@ -112,6 +112,8 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         ([], ["Text.\nepd/lnw"], ["epd"]),
         (["AFP Deutschland"], [], ["AFP"]),
         ([], ["Wien (APA) - ...", "Bern (Keystone-SDA) - ..."], ["APA", "Keystone-SDA"]),
+        ([], ["Von Anna Muster (mit dpa und AFP)"], ["dpa", "AFP"]),  # a byline's own agency credit
+        ([], ["Im Stadtteil (Mitte) wird gebaut (mit Fotos)."], []),
         # a mention is not a credit; "ap" inside words and lower-case "ap" are no agency
         ([], ["Die Nachrichtenagentur dpa berichtete, der Trap sei cap."], []),
     ],

@@ -145,8 +145,10 @@ AGENCY_NAMES = {
 _AGENCY_TOKEN = "|".join(sorted((re.escape(k) for k in AGENCY_NAMES), key=len, reverse=True))
 # Two-letter and common-word agencies count only in their own spelling ("AP", not "ap" in a word).
 _CASE_SENSITIVE = {"ap": "AP", "sid": "SID", "apa": "APA", "kap": "KAP", "efe": "EFE", "awp": "AWP"}
-# "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy.
-_PAREN_CREDIT = re.compile(rf"\(\s*((?:{_AGENCY_TOKEN})(?:\s*[/,;]\s*[\w-]{{1,12}})*)\s*\)", re.IGNORECASE)
+# "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy; "(mit dpa)" after a byline.
+_PAREN_CREDIT = re.compile(
+    rf"\(\s*(?:mit\s+)?((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)", re.IGNORECASE
+)
 # "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
 _PHRASE_CREDIT = re.compile(
     r"(?:mit\s+material\s+(?:von|der|des)|material\s*:|quellen?\s*:|mit\s+informationen\s+von|"
