@@ -543,7 +543,7 @@ def clean_pages(
     touched_runs: set[str] = set()
     # Learn the site, not the page: each site's template from its stored pages, learned again while a
     # crawl beside this clean stores more of them (a site's first night).
-    templates = site_templates.RunTemplates(run_id)
+    templates = site_templates.RunTemplates(run_id, growing=follow is not None)
     free = [conn] if spare is None or workers <= 1 else [conn, spare]
     in_flight: list[_InFlight] = []
     with _executor(workers) as pool:

@@ -87,12 +87,19 @@ class RunTemplates:
     (at most five times a night), so most of the night's pages are read with a full template.
     """
 
-    def __init__(self, run_id: str | None) -> None:
+    def __init__(self, run_id: str | None, growing: bool = False) -> None:
         self.run_id = run_id
+        # Only while a crawl beside the clean stores pages do the sites and their samples change; a
+        # clean of a stored backlog (a DAG task, a chunk) learns once instead of asking on every batch.
+        self.growing = growing
         self.by_site: dict[str, dict[str, Any]] = {}
+        self.asked = False
 
     def refresh(self, conn: Connection) -> dict[str, dict[str, Any]]:
         """The templates to extract the next batch with (conn must have no transaction open)."""
+        if self.asked and not self.growing:
+            return self.by_site
+        self.asked = True
         sites = set(pending_sites(conn, self.run_id)) | set(self.by_site)
         due = []
         for site in sorted(sites):

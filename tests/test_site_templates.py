@@ -166,7 +166,7 @@ def test_a_template_learned_from_few_pages_is_learned_again_as_the_crawl_stores_
                     (SITE, url, url, gzip.compress(html.encode()), len(html), t0 + timedelta(minutes=i)),
                 )
 
-    templates = site_templates.RunTemplates("night1")
+    templates = site_templates.RunTemplates("night1", growing=True)
     assert templates.refresh(conn) == {}  # nothing stored yet: nothing to learn
     store(range(2))
     assert templates.refresh(conn)[SITE]["title_suffixes"] == []  # two pages teach nothing
@@ -179,3 +179,9 @@ def test_a_template_learned_from_few_pages_is_learned_again_as_the_crawl_stores_
     with conn, conn.cursor() as cur:
         cur.execute("SELECT pages FROM site_templates WHERE site = %s", (SITE,))
         assert cur.fetchone()[0] == 6
+    # A clean of a stored backlog (no crawl beside it) learns once, not on every batch.
+    backlog = site_templates.RunTemplates("night1")
+    backlog.refresh(conn)
+    store(range(6, 20))
+    backlog.refresh(conn)
+    assert len(learned) == 3
