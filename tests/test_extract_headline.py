@@ -139,3 +139,17 @@ def test_clean_stage_stores_kicker_seo_title_and_agencies_and_reclean_rewrites_t
     with conn, conn.cursor() as cur:
         cur.execute("SELECT kicker, agencies FROM articles")
         assert cur.fetchall() == [("Kommunalpolitik", ["dpa"])]
+
+
+def test_a_ressort_the_url_files_the_story_under_is_no_part_of_a_metadata_title() -> None:
+    # No printed headline, no breadcrumb, no articleSection: only the URL says "politik" is a section.
+    html = (
+        "<html lang='de'><head><title>Politik : Stadtrat stimmt knapp zu</title>"
+        "<meta property='og:type' content='article'></head><body><article>"
+        + f"<p>{PARAGRAPH}</p>" * 6
+        + "</article></body></html>"
+    )
+    assert extract_article(html, url=URL).title == "Stadtrat stimmt knapp zu"
+    # A post slug is no directory: its words say nothing about sections.
+    slug_url = "https://zeitung.example/politik-stadtrat-stimmt-knapp-zu/"
+    assert extract_article(html, url=slug_url).title == "Politik : Stadtrat stimmt knapp zu"

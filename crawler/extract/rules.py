@@ -16,6 +16,7 @@ RULES: dict[str, str] = {
     "title_alternative_headline": "JSON-LD alternativeHeadline equal to the <h1> marks `headline` as the title",
     "title_heading_after_link_is_crumb": "a heading right after a link is a breadcrumb's last item, not the headline",
     "title_lone_social_kicker": "a kicker joins the title only if more than one metadata title (or JSON-LD) says so",
+    "title_url_section": "the URL's first directory (/politik/…) names a section a metadata title may lead or end with",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_parts": "a byline line that is no name as a whole is read by its text nodes (name, then interface text)",

@@ -65,6 +65,10 @@ def norm(text: str | None) -> str:
     return _NORMALIZE.sub(" ", (text or "").casefold()).strip()
 
 
+# A URL directory that can name a section: one word of letters (not a slug, a date or an id).
+_SECTION_SEGMENT = re.compile(r"[a-zäöüß]{3,20}", re.IGNORECASE)
+
+
 def strip_site_affixes(
     title: str,
     site_name: str | None,
@@ -88,6 +92,11 @@ def strip_site_affixes(
             title = title[len(prefix) :].lstrip()
     # Breadcrumbs often end with the headline itself; only short entries can be section names.
     section_keys = {norm(s) for s in sections if s and len(s.split()) <= 3}
+    if url and rules.on("title_url_section"):
+        # /politik/2024/…/: the site files the story under a section its URL names ("Politik : …").
+        segments = urlsplit(url).path.strip("/").split("/")
+        if len(segments) >= 2 and _SECTION_SEGMENT.fullmatch(segments[0]):
+            section_keys.add(norm(segments[0]))
 
     def site_like(part: str) -> bool:
         key = norm(part)
