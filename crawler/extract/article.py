@@ -238,7 +238,9 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
             sources["section"] = "json-ld" if page.ld_text("articleSection") else "meta"
 
     _fill_dates(tree, page, article)
-    _fill_authors(tree, page, article)
+    # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
+    tree_bylines = _byline_elements(tree)
+    _fill_authors(tree, page, article, tree_bylines)
     article.tags = _tags(page)
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
@@ -250,8 +252,6 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
     # What the site says the page is (body classes, teasers), read before trafilatura prunes the tree.
     declared = page.article_ld is not None or (page.first("og:type") or "").lower() == "article"
     listing = page_listing_reason(tree, declared)
-    # Byline elements are read before trafilatura's pass prunes them (agency credits live there).
-    tree_bylines = _byline_elements(tree)
     # The lead is searched on the intact tree, before trafilatura's pass prunes it.
     lead, lead_source = _lead(tree, page)
     raw_text = extract_text(tree, url)
@@ -477,7 +477,8 @@ _NOT_THE_POSTS_BYLINE = (
 )
 
 
-def _byline_names(tree: HtmlElement) -> list[str]:
+def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
+    """The authors the page's author markup names, else the first byline element that names any."""
     # Explicit author markup (rel=author, itemprop=author) marks each person separately.
     explicit: list[str] = []
     # Links to an author archive (/author/<slug>/, WordPress) name the author as printed.
@@ -489,11 +490,7 @@ def _byline_names(tree: HtmlElement) -> list[str]:
         explicit.extend(split_authors(_visible_text(element), explicit=True))
     if explicit:
         return clean_authors(explicit, explicit=True)
-    for element in islice(_byline_like(tree), 12):
-        if element.xpath("ancestor-or-self::figure|ancestor-or-self::figcaption"):
-            continue
-        if _CAPTION_CONTEXT.search(element.get("class") or ""):
-            continue
+    for element in bylines:
         text = _visible_text(element)
         if not text or len(text) > 200 or _CREDIT_PREFIX.match(text):
             continue
@@ -532,7 +529,7 @@ def _meta_authors(page: PageMeta) -> list[str]:
     return names
 
 
-def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article, bylines: list[HtmlElement]) -> None:
     entries = ld_names(page.ld_get("author"))
     persons = [name for name, is_person in entries if is_person]
     organizations = [name for name, is_person in entries if not is_person]
@@ -546,7 +543,7 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article) -> None:
         if folded < {m.casefold() for m in meta_names}:
             authors, source = meta_names, "meta"
     if not persons:
-        byline = _byline_names(tree)
+        byline = _byline_names(tree, bylines)
         if byline:
             authors, source = byline, "byline"
     if not authors and meta_names:
