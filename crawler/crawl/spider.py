@@ -1064,11 +1064,17 @@ class PortalSpider(Spider):
         """Whether a section page belongs to tonight's navigation sample (the home page always does)."""
         if urlsplit(target).path == "/":
             return True
+        return self._drawn(target, self.config.nav_sample_share)
+
+    def _drawn(self, url: str, share: float, purpose: str = "") -> bool:
+        """Whether url falls into tonight's stable `share` (for one purpose): the same for a retried night.
+
+        Drawn by the night's date and the site-relative path, so the draw does not change with the
+        spelling of the host or its port.
+        """
         night = self.night_started.date().isoformat()
-        # By site-relative path: the sample must not change with the spelling of the host or its port.
-        return (
-            zlib.crc32(f"{night} {site_path(target)}".encode()) % 1000 < self.config.nav_sample_share * 1000
-        )
+        key = f"{night} {purpose} {site_path(url)}" if purpose else f"{night} {site_path(url)}"
+        return zlib.crc32(key.encode()) % 1000 < share * 1000
 
     def links_wanted(self, url: str, via: str) -> bool:
         """Whether a page's links are read: always, except on pages a listing named while links do not pay.
@@ -1079,9 +1085,7 @@ class PortalSpider(Spider):
         """
         if via not in LISTED_CHANNELS or self.walk_all or self.budget["link"] >= self.max_pages:
             return True
-        night = self.night_started.date().isoformat()
-        draw = zlib.crc32(f"{night} links {site_path(url)}".encode()) % 1000
-        return draw < self.config.link_scan_share * 1000
+        return self._drawn(url, self.config.link_scan_share, "links")
 
     def take_sample_slot(self) -> bool:
         """Count one more navigation page against a sampled night's cap; False when the cap is reached."""
