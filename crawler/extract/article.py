@@ -40,9 +40,9 @@ from crawler.extract.meta import (
 )
 from crawler.extract.template import SiteTemplate
 from crawler.extract.title import extract_title, strip_site_affixes
+from crawler.extract.version import EXTRACTOR_VERSION
 from crawler.reasons import Reason, payload_problem, with_detail
 
-EXTRACTOR_VERSION = "2026.11.4"
 MAX_HTML_BYTES = 10_000_000
 # Below this many body words a page is a teaser or a list, unless structured data says "article".
 MIN_ARTICLE_WORDS = 80
