@@ -275,7 +275,7 @@ def report(site: Site, me: list[str], tmp: Path) -> None:
     print("\nnight 1 (first crawl of the portal)")
     print(
         f"{'':34}{'wall s':>8}{'requests':>10}{'stories':>9}{'recall':>8}{'s/story':>9}{'req/story':>10}"
-        f"{'peak RSS MB':>12}{'PSS MB':>8}"
+        f"{'peak RSS MB':>12}{'PSS MB':>8}{'CPU s':>7}"
     )
     for name, run, requests, got in (
         ("newsroom run", n1, n1_requests, ours),
@@ -283,7 +283,7 @@ def report(site: Site, me: list[str], tmp: Path) -> None:
     ):
         print(
             f"{name:34}{run.seconds:8.1f}{requests:10d}{got:9d}{got / len(stories):8.3f}"
-            f"{run.seconds / max(got, 1):9.4f}{requests / max(got, 1):10.2f}{run.peak_rss_mb:12.0f}{run.peak_pss_mb:8.0f}"
+            f"{run.seconds / max(got, 1):9.4f}{requests / max(got, 1):10.2f}{run.peak_rss_mb:12.0f}{run.peak_pss_mb:8.0f}{run.cpu_seconds:7.1f}"
         )
     print(
         f"ratio wall per story newsroom / trafilatura: {(n1.seconds / max(ours, 1)) / (t1.seconds / max(theirs, 1)):.2f}"

@@ -155,6 +155,8 @@ _PHRASE_CREDIT = re.compile(
     r"agenturen\s*:|agentur\s*:)\s*((?:der\s+|den\s+)?(?:nachrichtenagentur(?:en)?\s+)?[\w\s/,&-]{1,60})",
     re.IGNORECASE,
 )
+# Every alternative of _PHRASE_CREDIT holds one of these (casefold covers what IGNORECASE matches).
+_PHRASE_WORDS = ("material", "quelle", "informationen", "agentur")
 # A credit line of its own at the end of agency copy: "dpa/lno", "ssi/dpa", "AFP, dpa".
 _CREDIT_LINE = re.compile(r"^\s*[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$")
 _TOKEN = re.compile(r"[\w-]+")
@@ -193,8 +195,11 @@ def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
     for text in texts:
         for match in _PAREN_CREDIT.finditer(text):
             found.extend(_agency_tokens(match.group(1)))
-        for match in _PHRASE_CREDIT.finditer(text):
-            found.extend(_agency_tokens(match.group(1)))
+        # The phrase pattern has no literal start to search for: test first for the words it needs.
+        folded = text.casefold()
+        if any(word in folded for word in _PHRASE_WORDS):
+            for match in _PHRASE_CREDIT.finditer(text):
+                found.extend(_agency_tokens(match.group(1)))
         for line in text.splitlines()[-3:]:
             if _CREDIT_LINE.match(line):
                 found.extend(_agency_tokens(line))
