@@ -52,6 +52,24 @@ def test_glued_kicker_without_separator_is_not_glued_into_the_title() -> None:
     assert article.kicker == "Demo"
 
 
+def test_kicker_element_followed_by_the_headline_as_bare_text_is_split_there() -> None:
+    # Themes print "<h1><span class=subtitle>Kolumne<span>: </span></span>Headline</h1>": the headline is
+    # the kicker's tail, not an element of its own.
+    header = (
+        "<h1 class='entry-title'><span class='teaser__subtitle'>Kolumne<span>:&#160;</span></span>"
+        "Der Stadtrat stimmt knapp zu</h1>"
+    )
+    article = extract_article(page(header), url=URL)
+    assert (article.title, article.kicker) == ("Der Stadtrat stimmt knapp zu", "Kolumne")
+    bare = "<h1><span class='topline'>Haushalt</span> Der Stadtrat stimmt knapp zu</h1>"
+    article = extract_article(page(bare, og("Haushalt: Der Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker) == ("Haushalt: Der Stadtrat stimmt knapp zu", "Haushalt")
+    # An unmarked first element is no kicker unless a separator follows it.
+    plain = "<h1><em>Der</em> Stadtrat stimmt knapp zu</h1>"
+    article = extract_article(page(plain), url=URL)
+    assert (article.title, article.kicker) == ("Der Stadtrat stimmt knapp zu", None)
+
+
 def test_kicker_line_before_the_h1_goes_to_its_own_column() -> None:
     header = "<p class='topline'>Kommunalpolitik</p><h1>Stadtrat stimmt knapp zu</h1>"
     article = extract_article(page(header, og("Stadtrat stimmt knapp zu")), url=URL)

@@ -70,6 +70,13 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Frankfurt am Main", []),
         ("Themen bearbeiten", []),  # interface text
         ("Mehr vom Autor", []),
+        ("Von Anna Muster @amuster", ["Anna Muster"]),  # a social-media handle is an address
+        ("Von unserem Redakteur Max Graf", ["Max Graf"]),  # the role is not the name
+        ("Von unserer Brüssel-Korrespondentin Anna Muster", ["Anna Muster"]),
+        ("Interview: Anna Muster", ["Anna Muster"]),
+        ("Von Anna Muster aus Wien", ["Anna Muster"]),  # nor the place
+        ("Von Anna Muster und Max Graf in Frankfurt am Main", ["Anna Muster", "Max Graf"]),
+        ("Anna Muster (@amuster) und Max Graf", ["Anna Muster", "Max Graf"]),
     ],
 )
 def test_bylines_as_a_reader_reads_them(byline: str, names: list[str]) -> None:

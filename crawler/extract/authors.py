@@ -25,6 +25,14 @@ _PREFIX = re.compile(
     r"aufgezeichnet\s+von|verfasst\s+von)\s*:?\s*",
     re.IGNORECASE,
 )
+# German byline forms around the name ("Von unserem Korrespondenten X", "Interview: X", "X aus Wien"):
+# the role and the place are not part of the name.
+_OUR_ROLE = re.compile(
+    r"^\s*(?:von\s+)?unsere[mnrs]?\s+(?:\w+\s+)?[\w-]*?(?:redakteur|korrespondent|mitarbeiter|reporter|autor|"
+    r"volontär)\w*\s*:?\s*|^\s*(?:interview|protokoll|recherche)\s*:\s*",
+    re.IGNORECASE,
+)
+_FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
@@ -48,10 +56,20 @@ _ACADEMIC = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|phil|rer|nat|h\.\s?c)\.
 _ORG_LIKE = re.compile(r"\b(?:gmbh|verlag|ag|kg|mbh|e\.v\.|holding|media group)\b", re.IGNORECASE)
 
 
+# A social-media handle printed after the name ("Anna Berger @annab") is an address, not the name.
+_HANDLE = re.compile(r"(?<![\w.])@\w[\w.]*")
+
+
 def _clean_one(name: str) -> str:
     name = _PARENTHESES.sub("", name)
+    if rules.on("byline_handles"):
+        name = _HANDLE.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" \t\n-–—:·•|,;.")
+    if rules.on("byline_forms"):
+        name = _OUR_ROLE.sub("", name)
     name = _PREFIX.sub("", name).strip(" -–—:·•|,;")
+    if rules.on("byline_forms"):
+        name = _FROM_PLACE.sub("", name)
     return name
 
 

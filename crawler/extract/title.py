@@ -148,14 +148,23 @@ def _heading(element: HtmlElement) -> _Heading | None:
             continue
         if not kicker and not rest and not lead_text:
             marked = bool(_KICKER_CLASS.search(_marker(child)))
-            following = [_own_text(c) for c in children[index + 1 :]]
-            followed_by_separator = bool(following) and following[0] in _SEPARATOR_TEXT
+            # "<span class=kicker>Topic</span> Headline": the headline may be the kicker's bare tail.
+            tail = squash(child.tail) if rules.on("title_kicker_tail") else ""
+            following = [t for t in (tail,) if t] + [_own_text(c) for c in children[index + 1 :]]
+            followed_by_separator = bool(following) and (
+                following[0] in _SEPARATOR_TEXT or (bool(tail) and tail[:1] in _SEPARATOR_TEXT)
+            )
             if (
                 (marked or followed_by_separator)
                 and len(text.split()) <= _MAX_KICKER_WORDS
                 and any(len(f.split()) >= 2 for f in following)
             ):
                 kicker = text.rstrip(":").strip()
+                if tail:
+                    separator = tail[:1] in _SEPARATOR_TEXT
+                    rest_of_tail = tail[1:].strip() if separator else tail
+                    if rest_of_tail:
+                        rest.append(rest_of_tail)
                 continue
         if kicker and not rest and text in _SEPARATOR_TEXT:
             separator = True
