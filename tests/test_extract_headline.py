@@ -70,6 +70,17 @@ def test_kicker_element_followed_by_the_headline_as_bare_text_is_split_there() -
     assert (article.title, article.kicker) == ("Der Stadtrat stimmt knapp zu", None)
 
 
+def test_a_plain_colon_after_the_site_or_section_name_is_no_part_of_a_metadata_title() -> None:
+    # No printed headline: the title comes from metadata, without the site's or the section's name.
+    for prefix in ("Musterzeitung", "Politik"):
+        title = f"<title>{prefix}: Der Stadtrat stimmt knapp zu</title>"
+        assert extract_article(page("", title), url=URL).title == "Der Stadtrat stimmt knapp zu"
+    # A topic before the colon is the story's own, and so is a word the site's name merely contains.
+    for topic in ("Haushalt", "Muster"):
+        title = f"<title>{topic}: Der Stadtrat stimmt knapp zu</title>"
+        assert extract_article(page("", title), url=URL).title == f"{topic}: Der Stadtrat stimmt knapp zu"
+
+
 def test_kicker_line_before_the_h1_goes_to_its_own_column() -> None:
     header = "<p class='topline'>Kommunalpolitik</p><h1>Stadtrat stimmt knapp zu</h1>"
     article = extract_article(page(header, og("Stadtrat stimmt knapp zu")), url=URL)

@@ -117,11 +117,18 @@ def strip_site_affixes(
             if sep and len(head.split()) >= 2 and site_like(tail):
                 title, changed = head.strip(), True
                 break
-            # "Site: Headline" / "Ressort | Headline": a leading part that names the site or a section.
+            # "Site : Headline" / "Ressort | Headline": a leading part that names the site or a section.
             lead, sep, rest = title.partition(separator)
             if sep and len(rest.split()) >= 2 and len(lead.split()) <= 3 and site_like(lead):
                 title, changed = rest.strip(), True
                 break
+        if not changed and rules.on("title_site_colon_prefix"):
+            # "Kurier: Headline", "Politik: Headline": a plain colon after the site's or a section's exact
+            # name. Any other word before a colon is the story's topic ("Haushalt: …", and "Berlin: …" on
+            # a site called Berliner Zeitung) and stays.
+            lead, sep, rest = title.partition(": ")
+            if sep and len(rest.split()) >= 2 and norm(lead) in (site_keys | section_keys) - {""}:
+                title, changed = rest.strip(), True
     return title
 
 
