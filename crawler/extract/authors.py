@@ -25,13 +25,15 @@ _PREFIX = re.compile(
     r"aufgezeichnet\s+von|verfasst\s+von)\s*:?\s*",
     re.IGNORECASE,
 )
-# German byline forms around the name ("Von unserem Korrespondenten X", "Interview: X", "X aus Wien"):
-# the role and the place are not part of the name.
+# German byline forms around the name ("Von unserem Korrespondenten X", "Interview: X", "X aus Wien",
+# "X 28.04.2023"): the role, the place and the date are not part of the name.
 _OUR_ROLE = re.compile(
     r"^\s*(?:von\s+)?unsere[mnrs]?\s+(?:\w+\s+)?[\w-]*?(?:redakteur|korrespondent|mitarbeiter|reporter|autor|"
     r"volontär)\w*\s*:?\s*|^\s*(?:interview|protokoll|recherche)\s*:\s*",
     re.IGNORECASE,
 )
+# "Anna Berger 28.04.2023 um 10:15": the time stamp printed after the name.
+_TRAILING_DATE = re.compile(r"\s+(?:am\s+)?\d{1,2}\.\s?\d{1,2}(?:\.\s?(?:\d{2,4})?)?(?:\s.*)?$", re.DOTALL)
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
@@ -69,7 +71,7 @@ def _clean_one(name: str) -> str:
         name = _OUR_ROLE.sub("", name)
     name = _PREFIX.sub("", name).strip(" -–—:·•|,;")
     if rules.on("byline_forms"):
-        name = _FROM_PLACE.sub("", name)
+        name = _FROM_PLACE.sub("", _TRAILING_DATE.sub("", name))
     return name
 
 

@@ -22,7 +22,7 @@ RULES: dict[str, str] = {
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_handles": "a social-media handle printed with a byline name ('Anna Berger @annab') is dropped",
-    "byline_forms": "'Von unserem Korrespondenten X', 'Interview: X' and 'X aus Wien' give X",
+    "byline_forms": "'Von unserem Korrespondenten X', 'Interview: X', 'X aus Wien', 'X 28.04.2023' give X",
     "byline_parts": "a byline line that is no name as a whole is read by its text nodes (name, then interface text)",
     "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",
     "language_from_text": "the body's function words override a declared language that disagrees",
