@@ -141,3 +141,42 @@ def test_date_is_the_posts_own_not_one_from_a_related_list_printed_before_it() -
         '<main id="main" class="site-main">', '<main id="main" class="site-main">' + related
     )
     assert extract_article(page, url=CLASSIC_URL).published_at == "2025-10-14T09:30:00+02:00"
+
+
+SENTENCE = "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr beschlossen. "
+RELATED = (
+    "<aside class='related'><h3>Mehr zum Thema</h3><div class='teaser'><a href='/andere/'>Anderes</a>"
+    "<div class='author'>Von Eva Falsch</div></div></aside>"
+)
+
+
+def news_page(header: str) -> str:
+    """A German news page whose article header holds `header`, followed by a related box naming another author."""
+    return (
+        "<html lang='de'><head><meta charset='utf-8'><title>Haushalt beschlossen</title></head><body><main>"
+        f"<article><h1>Haushalt beschlossen</h1>{header}"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + f"</article>{RELATED}</main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "authors"),
+    [
+        ("<span class='autor'>Anna Berger</span>", ["Anna Berger"]),  # German class names
+        (
+            "<div class='meta'>Von <a href='/autoren/anna-berger'>Anna Berger</a> | 28.04.2023</div>",
+            ["Anna Berger"],
+        ),
+        ("<p class='meta'>Von Anna Berger | 28.04.2023</p>", ["Anna Berger"]),  # an unmarked "Von" line
+        ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),
+        ("", []),  # no byline at all: the related box's author is not this article's
+        ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name
+        ("<p>Von der Leyen in Kiew</p>", []),
+    ],
+)
+def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:
+    assert (
+        extract_article(news_page(header), url="https://zeitung.example/2026/11/20/haushalt/").authors
+        == authors
+    )
