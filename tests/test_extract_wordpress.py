@@ -180,3 +180,45 @@ def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str
         extract_article(news_page(header), url="https://zeitung.example/2026/11/20/haushalt/").authors
         == authors
     )
+
+
+SIDEBAR = (
+    "<aside class='sidebar'><h3>Neueste Artikel</h3><ul><li><a href='/a/'>Anderes</a> "
+    "<time datetime='2020-01-05T10:00:00+01:00'>5.1.2020</time></li></ul></aside>"
+)
+
+
+def dated_page(header: str) -> str:
+    """A news page with `header` under its headline and a sidebar of other stories' dates before it."""
+    return (
+        f"<html lang='de'><head><meta charset='utf-8'><title>Haushalt beschlossen</title></head><body>{SIDEBAR}"
+        f"<main><article><h1>Haushalt beschlossen</h1>{header}"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + "</article></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "url", "day"),
+    [
+        (
+            "<p>Veröffentlicht am 28. April 2023</p>",
+            "https://zeitung.example/politik/haushalt/",
+            "2023-04-28",
+        ),
+        # The first date of the line is the publication, the second the update.
+        (
+            "<p>Erstellt: 27.04.2023 · Aktualisiert: 28.04.2023</p>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-27",
+        ),
+        # No printed date at all: the permalink's day, never a sidebar's.
+        ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
+        ("", "https://zeitung.example/politik/haushalt/", None),
+    ],
+)
+def test_the_articles_own_date_is_read_from_its_header_line_or_url(
+    header: str, url: str, day: str | None
+) -> None:
+    published = extract_article(dated_page(header), url=url).published_at
+    assert (published[:10] if published else None) == day

@@ -237,7 +237,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
             article.section_path = [section]
             sources["section"] = "json-ld" if page.ld_text("articleSection") else "meta"
 
-    _fill_dates(tree, page, article)
+    _fill_dates(tree, page, article, article.canonical_url or url)
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
     _fill_authors(tree, page, article, tree_bylines)
@@ -377,7 +377,9 @@ _OTHER_STORIES = (
 )
 
 
-def _date_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
+def _date_candidates(
+    tree: HtmlElement, page: PageMeta, url: str | None = None
+) -> Iterator[tuple[str | None, str]]:
     """Published-date spellings in order of trust; read lazily, so the first usable one ends the search."""
     for key in ("datePublished", "dateCreated", "uploadDate"):
         yield page.ld_text(key), "json-ld"
@@ -394,6 +396,36 @@ def _date_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | 
             continue
         text = squash(" ".join(element.itertext()))
         yield (text if len(text) < 120 else None), "dateline"
+    if rules.on("date_keyword_line"):
+        for text in _keyword_date_lines(tree):
+            yield text, "dateline"
+    if rules.on("date_from_url") and url:
+        # /2023/04/28/slug/ (WordPress's default permalinks and many archives): the day, at least.
+        match = _URL_DATE.search(urlsplit(url).path)
+        if match:
+            yield "-".join(match.groups()), "url"
+
+
+# An unmarked line under the headline that says when: "Veröffentlicht am 28. April 2023",
+# "Erstellt: 27.04.2023 · Aktualisiert: 28.04.2023" (the first date is the publication).
+_WHEN_LINE = re.compile(
+    r"^(?:veröffentlicht|erschienen|erstellt|publiziert|datum|stand|(?:zuletzt\s+)?aktualisiert)\b",
+    re.IGNORECASE,
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?=[/-]|$)")
+
+
+def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
+    """Unmarked "Veröffentlicht am …" lines among the first elements after the page's first <h1>."""
+    headline = next(tree.iter("h1"), None)
+    if headline is None:
+        return
+    for element in headline.xpath(
+        "following::*[self::p or self::div or self::span or self::small][position() <= 15]"
+    ):
+        text = squash(" ".join(element.itertext()))
+        if len(text) < 120 and _WHEN_LINE.match(text) and not element.xpath(_OTHER_STORIES):
+            yield text
 
 
 def _modified_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
@@ -411,9 +443,9 @@ def _first_date(candidates: Iterator[tuple[str | None, str]]) -> tuple[str | Non
     return None, ""
 
 
-def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article) -> None:
+def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article, url: str | None = None) -> None:
     for name, candidates in (
-        ("published_at", _date_candidates(tree, page)),
+        ("published_at", _date_candidates(tree, page, url)),
         ("modified_at", _modified_candidates(tree, page)),
     ):
         value, source = _first_date(candidates)

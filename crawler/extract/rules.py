@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "byline_von_line": "with no byline markup, an unmarked 'Von <Name>' line just after the <h1> is the byline",
     "byline_parts": "a byline line that is no name as a whole is read by its text nodes (name, then interface text)",
     "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",
+    "date_keyword_line": "an unmarked 'Veröffentlicht am …' / 'Erstellt: …' line under the headline gives the date",
+    "date_from_url": "with no other date, the URL's /YYYY/MM/DD/ gives the day",
     "language_from_text": "the body's function words override a declared language that disagrees",
     "wp_category_links": "section from the post's category links (rel='category tag', /category/…/)",
     "wp_tag_links": "tags from the post's tag links (rel='tag', /tag/…/)",
