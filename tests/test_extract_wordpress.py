@@ -125,6 +125,10 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         ([], ["Im Stadtteil (Mitte) wird gebaut (mit Fotos)."], []),
         # a mention is not a credit; "ap" inside words and lower-case "ap" are no agency
         ([], ["Die Nachrichtenagentur dpa berichtete, der Trap sei cap."], []),
+        # nor is an agency named in parentheses mid-sentence; a credit line counts in any case
+        ([], ["Das berichtete der Evangelische Pressedienst (epd) am Montag."], []),
+        ([], ["Text.\napa/red"], ["APA"]),
+        ([], ["Der Rat hat entschieden. (sid)"], ["SID"]),
     ],
 )
 def test_agency_credits(bylines: list[str], texts: list[str], agencies: list[str]) -> None:

@@ -182,13 +182,14 @@ _CREDIT_LINE = re.compile(r"^\s*[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$")
 _TOKEN = re.compile(r"[\w-]+")
 
 
-def _agency_tokens(text: str) -> list[str]:
+def _agency_tokens(text: str, any_case: bool = False) -> list[str]:
+    """Agencies named in text; `any_case` where the text is a credit anyway ("(sid)", "apa/red")."""
     found = []
     for token in _TOKEN.findall(text):
         key = token.casefold()
         if key not in AGENCY_NAMES:
             continue
-        if key in _CASE_SENSITIVE and token != _CASE_SENSITIVE[key]:
+        if key in _CASE_SENSITIVE and token != _CASE_SENSITIVE[key] and not any_case:
             continue
         found.append(AGENCY_NAMES[key])
     return found
@@ -203,6 +204,23 @@ def agency_of(name: str) -> str | None:
     return tokens[0] if tokens and len(_TOKEN.findall(words[0])) == 1 else None
 
 
+# What may follow a credit on its line: nothing, a full stop, or the dateline's dash.
+_AFTER_CREDIT = re.compile(r"^\s*(?:$|[.–—-])")
+_DATELINE_WORDS = 3
+
+
+def _is_credit_position(text: str, match: re.Match[str]) -> bool:
+    """A parenthesised agency is a credit as a dateline ("Berlin (dpa) -") or at the end of a line, not
+    when a sentence only names the agency ("der Evangelische Pressedienst (epd) berichtete")."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    line_end = text.find("\n", match.end())
+    after = text[match.end() : line_end if line_end >= 0 else len(text)]
+    if _AFTER_CREDIT.match(after):
+        return True
+    before = text[line_start : match.start()]
+    return len(before.split()) <= _DATELINE_WORDS and not before.rstrip().endswith((".", "!", "?"))
+
+
 def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
     """Every agency credited by a byline entry or by a credit in the text, in order of first credit."""
     found: list[str] = []
@@ -214,7 +232,8 @@ def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
             found.extend(_agency_tokens(name))
     for text in texts:
         for match in _PAREN_CREDIT.finditer(text):
-            found.extend(_agency_tokens(match.group(1)))
+            if not rules.on("agency_credit_position") or _is_credit_position(text, match):
+                found.extend(_agency_tokens(match.group(1), any_case=rules.on("agency_credit_position")))
         # The phrase pattern has no literal start to search for: test first for the words it needs.
         folded = text.casefold()
         if any(word in folded for word in _PHRASE_WORDS):
@@ -222,5 +241,5 @@ def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
                 found.extend(_agency_tokens(match.group(1)))
         for line in text.splitlines()[-3:]:
             if _CREDIT_LINE.match(line):
-                found.extend(_agency_tokens(line))
+                found.extend(_agency_tokens(line, any_case=rules.on("agency_credit_position")))
     return list(dict.fromkeys(found))
