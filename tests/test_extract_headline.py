@@ -5,8 +5,11 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime
 
+import pytest
+
 from crawler import clean, runs
 from crawler.extract import extract_article
+from crawler.extract.title import strip_site_affixes
 
 PARAGRAPH = (
     "Der Stadtrat hat am Dienstagabend nach langer Debatte über den Haushalt abgestimmt. Die Mehrheit "
@@ -79,6 +82,40 @@ def test_a_plain_colon_after_the_site_or_section_name_is_no_part_of_a_metadata_t
     for topic in ("Haushalt", "Muster"):
         title = f"<title>{topic}: Der Stadtrat stimmt knapp zu</title>"
         assert extract_article(page("", title), url=URL).title == f"{topic}: Der Stadtrat stimmt knapp zu"
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "expected"),
+    [
+        # The site's name as its host spells it, without og:site_name to say so.
+        (
+            "Stadtrat stimmt zu | Wiener Zeitung",
+            "https://www.wienerzeitung.at/h/stadtrat",
+            "Stadtrat stimmt zu",
+        ),
+        (
+            "Stadtrat stimmt zu | Süddeutsche Zeitung",
+            "https://www.sueddeutsche.de/politik/x-1.1",
+            "Stadtrat stimmt zu",
+        ),
+        # Every directory before the slug names a section, not only the first.
+        (
+            "Stadtrat stimmt zu | Inland | kurier.at",
+            "https://kurier.at/politik/inland/stadtrat/4024",
+            "Stadtrat stimmt zu",
+        ),
+        # A two-letter host is no name to match: "Frankfurter Richter" is part of the story.
+        (
+            "Neue Regeln - Frankfurter Richter",
+            "https://www.fr.de/stadtrat-92123.html",
+            "Neue Regeln - Frankfurter Richter",
+        ),
+    ],
+)
+def test_site_and_section_names_come_off_titles_by_what_the_url_says(
+    title: str, url: str, expected: str
+) -> None:
+    assert strip_site_affixes(title, None, [], url) == expected
 
 
 def test_kicker_line_before_the_h1_goes_to_its_own_column() -> None:

@@ -19,6 +19,8 @@ RULES: dict[str, str] = {
     "title_kicker_tail": "a kicker element inside the heading followed by the headline as bare text splits there",
     "title_url_section": "the URL's first directory (/politik/…) names a section a metadata title may lead or end with",
     "title_site_colon_prefix": "'Site: Headline' / 'Section: Headline' in a metadata title loses the site or section",
+    "title_url_sections_all": "every directory of the URL before the slug (/politik/inland/…) names a section",
+    "title_site_name_spellings": "a title part spelling the host's name (umlauts as ae/oe/ue, no spaces) is the site's",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_handles": "a social-media handle printed with a byline name ('Anna Berger @annab') is dropped",

@@ -93,14 +93,20 @@ def strip_site_affixes(
     # Breadcrumbs often end with the headline itself; only short entries can be section names.
     section_keys = {norm(s) for s in sections if s and len(s.split()) <= 3}
     if url and rules.on("title_url_section"):
-        # /politik/2024/…/: the site files the story under a section its URL names ("Politik : …").
+        # /politik/inland/2024/…/: the site files the story under sections its URL names ("Politik : …");
+        # the last segment is the story's own slug.
         segments = urlsplit(url).path.strip("/").split("/")
-        if len(segments) >= 2 and _SECTION_SEGMENT.fullmatch(segments[0]):
-            section_keys.add(norm(segments[0]))
+        depth = len(segments) - 1 if rules.on("title_url_sections_all") else min(1, len(segments) - 1)
+        section_keys |= {norm(seg) for seg in segments[:depth] if _SECTION_SEGMENT.fullmatch(seg)}
+    host_label = ""
+    if url and rules.on("title_site_name_spellings"):
+        host_label = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0]
 
     def site_like(part: str) -> bool:
         key = norm(part)
         if not key:
+            return True
+        if host_label and _names_host(key, host_label):
             return True
         return (
             _DOMAIN_LIKE.search(part) is not None
@@ -130,6 +136,19 @@ def strip_site_affixes(
             if sep and len(rest.split()) >= 2 and norm(lead) in (site_keys | section_keys) - {""}:
                 title, changed = rest.strip(), True
     return title
+
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _names_host(key: str, host_label: str) -> bool:
+    """True when a title part spells the site's host name without its spaces or umlauts: "Wiener Zeitung"
+    for wienerzeitung.at, "Süddeutsche Zeitung" for sueddeutsche.de (the host may leave a word out)."""
+    label = host_label.replace("-", "")
+    if len(label) < 4:
+        return False  # "fr", "vn": initials would also match "Frankfurter Richter"
+    joined = key.replace(" ", "")
+    return any(form.startswith(label) for form in (joined, joined.translate(_TRANSLITERATION)))
 
 
 def _hidden(element: HtmlElement) -> bool:
