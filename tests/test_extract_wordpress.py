@@ -177,6 +177,30 @@ def news_page(header: str) -> str:
         ("", []),  # no byline at all: the related box's author is not this article's
         ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name
         ("<p>Von der Leyen in Kiew</p>", []),
+        # Markup separates what joined text would glue: several authors, a name and its role, a biography.
+        (
+            "<div class='authors'><div class='author'><a href='/a'>Anna Berger</a></div>"
+            "<div class='author'><a href='/m'>Max Graf</a></div></div>",
+            ["Anna Berger", "Max Graf"],
+        ),
+        (
+            "<p>Von <span class='author'>Anna Berger</span> und <span class='author'>Max Graf</span></p>",
+            ["Anna Berger", "Max Graf"],
+        ),
+        (
+            "<div class='author-info'><span class='author-name'>Anna Berger</span>"
+            "<span class='author-role'>Politikredakteurin</span></div>",
+            ["Anna Berger"],
+        ),
+        (
+            "<div class='author'><b>Anna Berger</b><p>Anna Berger schreibt seit 2010 über Kommunalpolitik "
+            "und lebt in Köln.</p></div>",
+            ["Anna Berger"],
+        ),
+        (
+            "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
+            ["Anna Berger"],
+        ),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

@@ -46,7 +46,8 @@ _DESK = re.compile(
 # Interface strings that byline containers also hold ("Themen bearbeiten", "Mehr vom Autor").
 _INTERFACE = re.compile(
     r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
-    r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback)\b",
+    r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback|"
+    r"twitter|facebook|instagram|linkedin|mastodon|bluesky|threads|xing|tiktok|youtube)\b",
     re.IGNORECASE,
 )
 # "xy Frankfurt", "dpa/lno Hamburg": an author's initials followed by a place, not a name.

@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "byline_not_in_related": "byline elements inside a teaser, related box, sidebar, menu or page footer are not the post's",
     "byline_german_marks": "German author markup counts: class 'autor…', links to /autor/, /autorin/, /autoren/",
     "byline_von_line": "with no byline markup, an unmarked 'Von <Name>' line just after the <h1> is the byline",
+    "byline_structure": "a byline's marked parts are read apart (several authors, name and role), one that holds more than a byline by its short parts, and sibling author elements together",
     "byline_parts": "a byline line that is no name as a whole is read by its text nodes (name, then interface text)",
     "byline_agency_in_text": "agency credits in the byline or text ('(dpa)', 'Mit Material von AFP') fill `agencies`",
     "date_keyword_line": "an unmarked 'Veröffentlicht am …' / 'Erstellt: …' line under the headline gives the date",
