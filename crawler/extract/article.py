@@ -536,10 +536,11 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
     for index, element in enumerate(bylines):
         names = _element_names(element)
         if names and rules.on("byline_structure"):
-            # "Von <span class=author>A</span> und <span class=author>B</span>": one byline, two elements.
-            parent = element.getparent()
+            # "Von <span class=author>A</span> und <span class=author>B</span>": one byline, two elements
+            # alike (not the byline and an author box below the text, which share only the parent).
+            parent, shape = element.getparent(), (element.tag, element.get("class"))
             for sibling in bylines[index + 1 :]:
-                if sibling.getparent() is parent:
+                if sibling.getparent() is parent and (sibling.tag, sibling.get("class")) == shape:
                     names = clean_authors([*names, *_element_names(sibling)])
         if names:
             return names

@@ -145,8 +145,10 @@ def _names_host(key: str, host_label: str) -> bool:
     """True when a title part spells the site's host name without its spaces or umlauts: "Wiener Zeitung"
     for wienerzeitung.at, "Süddeutsche Zeitung" for sueddeutsche.de (the host may leave a word out)."""
     label = host_label.replace("-", "")
-    if len(label) < 4:
-        return False  # "fr", "vn": initials would also match "Frankfurter Richter"
+    if len(label) < 6:
+        # Short hosts ("fr", "welt") are matched as spelled by the rules above; a prefix of theirs would
+        # also match "Frankfurter Richter" or "Weltpolitik".
+        return False
     joined = key.replace(" ", "")
     return any(form.startswith(label) for form in (joined, joined.translate(_TRANSLITERATION)))
 
