@@ -201,6 +201,8 @@ def news_page(header: str) -> str:
             "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
             ["Anna Berger"],
         ),
+        # A byline and an author box beside it are two things, not one line of two authors.
+        ("<div class='byline'>Von Anna Berger</div><div class='author-box'>Max Graf</div>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:
