@@ -76,6 +76,8 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Interview: Anna Muster", ["Anna Muster"]),
         ("Von Anna Muster aus Wien", ["Anna Muster"]),  # nor the place
         ("Anna Muster 28.04.2023 um 10:15", ["Anna Muster"]),  # nor the date
+        ("Prof. Anna Muster, PhD", ["Prof. Anna Muster"]),  # nor a degree after it
+        ("Anna Muster, M.A. und Max Graf, MBA", ["Anna Muster", "Max Graf"]),
         ("Von Anna Muster am 28.4.", ["Anna Muster"]),
         ("Von Anna Muster und Max Graf in Frankfurt am Main", ["Anna Muster", "Max Graf"]),
         ("Anna Muster (@amuster) und Max Graf", ["Anna Muster", "Max Graf"]),

@@ -35,6 +35,8 @@ _OUR_ROLE = re.compile(
 # "Anna Berger 28.04.2023 um 10:15": the time stamp printed after the name.
 _TRAILING_DATE = re.compile(r"\s+(?:am\s+)?\d{1,2}\.\s?\d{1,2}(?:\.\s?(?:\d{2,4})?)?(?:\s.*)?$", re.DOTALL)
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
+# A degree printed after the name ("Anna Berger, M.A.", "Prof. Max Graf, PhD") is no second name.
+_DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\.\s?m)\.?$", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
@@ -86,6 +88,8 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     if not part or len(part) > 60 or _URL_LIKE.search(part) or _DATE_LIKE.search(part):
         return False
     if _INTERFACE.search(part) or _INITIALS_PLACE.match(part) or _PLACE_LIKE.search(part):
+        return False
+    if rules.on("byline_forms") and _DEGREE.match(part):
         return False
     if is_desk(part) and rules.on("byline_desk"):
         return True

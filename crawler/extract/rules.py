@@ -24,7 +24,7 @@ RULES: dict[str, str] = {
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_handles": "a social-media handle printed with a byline name ('Anna Berger @annab') is dropped",
-    "byline_forms": "'Von unserem Korrespondenten X', 'Interview: X', 'X aus Wien', 'X 28.04.2023' give X",
+    "byline_forms": "'Von unserem Korrespondenten X', 'Interview: X', 'X aus Wien', 'X 28.04.2023', 'X, M.A.' give X",
     "byline_not_in_related": "byline elements inside a teaser, related box, sidebar, menu or page footer are not the post's",
     "byline_german_marks": "German author markup counts: class 'autor…', links to /autor/, /autorin/, /autoren/",
     "byline_von_line": "with no byline markup, an unmarked 'Von <Name>' line just after the <h1> is the byline",
