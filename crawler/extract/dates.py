@@ -37,6 +37,8 @@ _MONTHS = {
     )
     for name in names
 }
+# Every spelling of a month the parser reads, lower-case ("april", "apr", "jänner").
+MONTH_NAMES = frozenset(_MONTHS)
 # 2024-04-27T07:39:18.751+0200, 2024-09-30 07:50:48, 2024-04-30, 2023-04-28T17:52:31Z
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*"

@@ -21,6 +21,7 @@ RULES: dict[str, str] = {
     "title_site_colon_prefix": "'Site: Headline' / 'Section: Headline' in a metadata title loses the site or section",
     "title_url_sections_all": "every directory of the URL before the slug (/politik/inland/…) names a section",
     "title_site_name_spellings": "a title part spelling the host's name (umlauts as ae/oe/ue, no spaces) is the site's",
+    "title_date_and_label_parts": "a title part that is only a date or time, or a generic label ('Nachrichten'), is no headline",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_handles": "a social-media handle printed with a byline name ('Anna Berger @annab') is dropped",

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extract import rules
+from crawler.extract.dates import MONTH_NAMES
 from crawler.extract.meta import PageMeta, squash, within_chrome
 
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " : ")
@@ -108,6 +109,8 @@ def strip_site_affixes(
             return True
         if host_label and _names_host(key, host_label):
             return True
+        if rules.on("title_date_and_label_parts") and (_is_date_part(part) or _GENERIC_LABEL.match(key)):
+            return True
         return (
             _DOMAIN_LIKE.search(part) is not None
             or _DATE_PART.match(part) is not None
@@ -128,6 +131,11 @@ def strip_site_affixes(
             if sep and len(rest.split()) >= 2 and len(lead.split()) <= 3 and site_like(lead):
                 title, changed = rest.strip(), True
                 break
+        if not changed and rules.on("title_date_and_label_parts"):
+            # "Headline (28.04.2023)": the day in parentheses after the headline.
+            head, paren, inner = title.rpartition(" (")
+            if paren and inner.endswith(")") and len(head.split()) >= 2 and _is_date_part(inner[:-1]):
+                title, changed = head.strip(), True
         if not changed and rules.on("title_site_colon_prefix"):
             # "Kurier: Headline", "Politik: Headline": a plain colon after the site's or a section's exact
             # name. Any other word before a colon is the story's topic ("Haushalt: …", and "Berlin: …" on
@@ -136,6 +144,28 @@ def strip_site_affixes(
             if sep and len(rest.split()) >= 2 and norm(lead) in (site_keys | section_keys) - {""}:
                 title, changed = rest.strip(), True
     return title
+
+
+# A title part that is only a date or time ("28. April 2023", "10:15 Uhr", "Stand: 28.04.2023") ...
+_DAY_MONTH = re.compile(r"\d{1,2}\.\s?\d{1,2}\.|\d{4}-\d{2}-\d{2}")
+_DATE_TOKENS = re.compile(r"\d{1,4}(?:[.:/-]\d{0,4})*\.?")
+_DATE_FILLERS = frozenset({"uhr", "stand", "vom", "am", "aktualisiert", "veröffentlicht", "update"})
+# ... or a generic label a site puts after every headline ("Nachrichten", "News aus Wien", "Aktuell").
+_GENERIC_LABEL = re.compile(
+    r"^(?:(?:aktuelle\s+)?(?:nachrichten|news|neuigkeiten|schlagzeilen)(?:\s+(?:aus|für|in)(?:\s+\w+){1,3})?|"
+    r"aktuell|aktuelles)$"
+)
+
+
+def _is_date_part(part: str) -> bool:
+    """True when a title part holds a date (or a time of day) and nothing but date words; "3:1" is a score."""
+    folded = part.casefold()
+    if not _DAY_MONTH.search(folded) and "uhr" not in folded:
+        words = folded.split()
+        if not any(w.rstrip(".,") in MONTH_NAMES for w in words) or not any(c.isdigit() for c in folded):
+            return False
+    words = _DATE_TOKENS.sub(" ", folded.replace(",", " ").replace(":", " ")).split()
+    return all(w.rstrip(".") in MONTH_NAMES or w in _DATE_FILLERS for w in words)
 
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
