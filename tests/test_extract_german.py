@@ -1,0 +1,120 @@
+"""Bylines and dates of German news pages as a reader finds them (issue 12): the post's own, not a
+related box's or a sidebar's; markup read as it separates names, roles and biographies; unmarked
+"Von …" and "Veröffentlicht am …" lines under the headline; the permalink's day as a last resort.
+
+The rules (crawler/extract/rules.py): byline_not_in_related, byline_german_marks, byline_von_line,
+byline_structure, date_keyword_line, date_from_url. With them switched off, the cases each rule is for
+fail; the rest guard against the rules reading too much.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_article
+
+SENTENCE = "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr beschlossen. "
+RELATED = (
+    "<aside class='related'><h3>Mehr zum Thema</h3><div class='teaser'><a href='/andere/'>Anderes</a>"
+    "<div class='author'>Von Eva Falsch</div></div></aside>"
+)
+
+
+def news_page(header: str) -> str:
+    """A German news page whose article header holds `header`, followed by a related box naming another author."""
+    return (
+        "<html lang='de'><head><meta charset='utf-8'><title>Haushalt beschlossen</title></head><body><main>"
+        f"<article><h1>Haushalt beschlossen</h1>{header}"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + f"</article>{RELATED}</main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "authors"),
+    [
+        ("<span class='autor'>Anna Berger</span>", ["Anna Berger"]),  # German class names
+        (
+            "<div class='meta'>Von <a href='/autoren/anna-berger'>Anna Berger</a> | 28.04.2023</div>",
+            ["Anna Berger"],
+        ),
+        ("<p class='meta'>Von Anna Berger | 28.04.2023</p>", ["Anna Berger"]),  # an unmarked "Von" line
+        ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),
+        ("", []),  # no byline at all: the related box's author is not this article's
+        ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name
+        ("<p>Von der Leyen in Kiew</p>", []),
+        # Markup separates what joined text would glue: several authors, a name and its role, a biography.
+        (
+            "<div class='authors'><div class='author'><a href='/a'>Anna Berger</a></div>"
+            "<div class='author'><a href='/m'>Max Graf</a></div></div>",
+            ["Anna Berger", "Max Graf"],
+        ),
+        (
+            "<p>Von <span class='author'>Anna Berger</span> und <span class='author'>Max Graf</span></p>",
+            ["Anna Berger", "Max Graf"],
+        ),
+        (
+            "<div class='author-info'><span class='author-name'>Anna Berger</span>"
+            "<span class='author-role'>Politikredakteurin</span></div>",
+            ["Anna Berger"],
+        ),
+        (
+            "<div class='author'><b>Anna Berger</b><p>Anna Berger schreibt seit 2010 über Kommunalpolitik "
+            "und lebt in Köln.</p></div>",
+            ["Anna Berger"],
+        ),
+        (
+            "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
+            ["Anna Berger"],
+        ),
+        # A byline and an author box beside it are two things, not one line of two authors.
+        ("<div class='byline'>Von Anna Berger</div><div class='author-box'>Max Graf</div>", ["Anna Berger"]),
+    ],
+)
+def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:
+    assert (
+        extract_article(news_page(header), url="https://zeitung.example/2026/11/20/haushalt/").authors
+        == authors
+    )
+
+
+SIDEBAR = (
+    "<aside class='sidebar'><h3>Neueste Artikel</h3><ul><li><a href='/a/'>Anderes</a> "
+    "<time datetime='2020-01-05T10:00:00+01:00'>5.1.2020</time></li></ul></aside>"
+)
+
+
+def dated_page(header: str) -> str:
+    """A news page with `header` under its headline and a sidebar of other stories' dates before it."""
+    return (
+        f"<html lang='de'><head><meta charset='utf-8'><title>Haushalt beschlossen</title></head><body>{SIDEBAR}"
+        f"<main><article><h1>Haushalt beschlossen</h1>{header}"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + "</article></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "url", "day"),
+    [
+        (
+            "<p>Veröffentlicht am 28. April 2023</p>",
+            "https://zeitung.example/politik/haushalt/",
+            "2023-04-28",
+        ),
+        # The first date of the line is the publication, the second the update.
+        (
+            "<p>Erstellt: 27.04.2023 · Aktualisiert: 28.04.2023</p>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-27",
+        ),
+        # No printed date at all: the permalink's day, never a sidebar's.
+        ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
+        ("", "https://zeitung.example/politik/haushalt/", None),
+    ],
+)
+def test_the_articles_own_date_is_read_from_its_header_line_or_url(
+    header: str, url: str, day: str | None
+) -> None:
+    published = extract_article(dated_page(header), url=url).published_at
+    assert (published[:10] if published else None) == day
