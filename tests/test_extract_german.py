@@ -118,3 +118,17 @@ def test_the_articles_own_date_is_read_from_its_header_line_or_url(
 ) -> None:
     published = extract_article(dated_page(header), url=url).published_at
     assert (published[:10] if published else None) == day
+
+
+def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -> None:
+    # Many themes put the site's logo in the page's first <h1>, a menu of spans after it.
+    logo = (
+        "<header class='site'><h1 class='logo'><a href='/'>Kurier</a></h1>"
+        + "".join(f"<div class='menu'><span>Ressort {i}</span></div>" for i in range(10))
+        + "</header>"
+    )
+    page = news_page("<p>Von Anna Berger</p><p>Veröffentlicht am 28. April 2023</p>").replace(
+        "<body>", "<body>" + logo
+    )
+    article = extract_article(page, url="https://zeitung.example/politik/haushalt/")
+    assert (article.authors, (article.published_at or "")[:10]) == (["Anna Berger"], "2023-04-28")

@@ -406,6 +406,16 @@ def _date_candidates(
             yield "-".join(match.groups()), "url"
 
 
+def _headline_element(tree: HtmlElement) -> HtmlElement | None:
+    """The first <h1> inside <article> or <main>, else the page's first (a logo may hold the first)."""
+    first = None
+    for heading in tree.iter("h1"):
+        if any(a.tag in ("article", "main") for a in heading.iterancestors()):
+            return heading
+        first = first if first is not None else heading
+    return first
+
+
 # An unmarked line under the headline that says when: "Veröffentlicht am 28. April 2023",
 # "Erstellt: 27.04.2023 · Aktualisiert: 28.04.2023" (the first date is the publication).
 _WHEN_LINE = re.compile(
@@ -416,8 +426,8 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?=[/-]|$)")
 
 
 def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
-    """Unmarked "Veröffentlicht am …" lines among the first elements after the page's first <h1>."""
-    headline = next(tree.iter("h1"), None)
+    """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
+    headline = _headline_element(tree)
     if headline is None:
         return
     for element in headline.xpath(
@@ -596,8 +606,8 @@ def _name_word(word: str) -> bool:
 
 
 def _von_line(tree: HtmlElement) -> list[str]:
-    """Names of an unmarked "Von …" line among the first elements after the page's first <h1>."""
-    headline = next(tree.iter("h1"), None)
+    """Names of an unmarked "Von …" line among the first elements after the article's <h1>."""
+    headline = _headline_element(tree)
     if headline is None:
         return []
     for element in headline.xpath(
