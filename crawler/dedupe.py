@@ -27,7 +27,7 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 
 from crawler import minhash, pgcopy
-from crawler.minhash import content_hash as content_hash  # the clean stage imports it from here
+from crawler.minhash import content_hash as content_hash  # dedupe's tests import it from here
 from crawler.runs import record_stage
 
 # Serialises the storing and linking of concurrent dedupe processes (signatures are computed in parallel):

@@ -89,48 +89,52 @@ def test_a_plain_colon_after_the_site_or_section_name_is_no_part_of_a_metadata_t
     [
         # The site's name as its host spells it, without og:site_name to say so.
         (
-            "Stadtrat stimmt zu | Wiener Zeitung",
-            "https://www.wienerzeitung.at/h/stadtrat",
+            "Stadtrat stimmt zu | Rhein Bote",
+            "https://www.rheinbote.example/h/stadtrat",
             "Stadtrat stimmt zu",
         ),
         (
-            "Stadtrat stimmt zu | Süddeutsche Zeitung",
-            "https://www.sueddeutsche.de/politik/x-1.1",
+            "Stadtrat stimmt zu | Münchner Bote Zeitung",
+            "https://www.muenchnerbote.example/politik/x-1.1",
             "Stadtrat stimmt zu",
         ),
         # Every directory before the slug names a section, not only the first.
         (
-            "Stadtrat stimmt zu | Inland | kurier.at",
-            "https://kurier.at/politik/inland/stadtrat/4024",
+            "Stadtrat stimmt zu | Inland | kurier.example",
+            "https://kurier.example/politik/inland/stadtrat/4024",
             "Stadtrat stimmt zu",
         ),
         # Dates, times and generic labels after the headline are not part of it; a score is.
         (
             "Stadtrat stimmt zu | Kurier | 28. April 2023",
-            "https://kurier.at/politik/stadtrat/1",
+            "https://kurier.example/politik/stadtrat/1",
             "Stadtrat stimmt zu",
         ),
         (
             "Stadtrat stimmt zu | 28.04.2023 - 10:15 Uhr",
-            "https://kurier.at/politik/stadtrat/1",
+            "https://kurier.example/politik/stadtrat/1",
             "Stadtrat stimmt zu",
         ),
-        ("Stadtrat stimmt zu (28.04.2023)", "https://kurier.at/politik/stadtrat/1", "Stadtrat stimmt zu"),
+        (
+            "Stadtrat stimmt zu (28.04.2023)",
+            "https://kurier.example/politik/stadtrat/1",
+            "Stadtrat stimmt zu",
+        ),
         (
             "Stadtrat stimmt zu - Nachrichten aus Wien",
-            "https://kurier.at/politik/stadtrat/1",
+            "https://kurier.example/politik/stadtrat/1",
             "Stadtrat stimmt zu",
         ),
         (
             "Bayern schlägt Dortmund - 3:1",
-            "https://kurier.at/sport/bayern/1",
+            "https://kurier.example/sport/bayern/1",
             "Bayern schlägt Dortmund - 3:1",
         ),
-        ("Bundestagswahl | 2025", "https://kurier.at/politik/wahl/1", "Bundestagswahl | 2025"),
+        ("Bundestagswahl | 2025", "https://kurier.example/politik/wahl/1", "Bundestagswahl | 2025"),
         # A two-letter host is no name to match: "Frankfurter Richter" is part of the story.
         (
             "Neue Regeln - Frankfurter Richter",
-            "https://www.fr.de/stadtrat-92123.html",
+            "https://www.fr.example/stadtrat-92123.html",
             "Neue Regeln - Frankfurter Richter",
         ),
     ],

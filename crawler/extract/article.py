@@ -416,6 +416,14 @@ def _headline_element(tree: HtmlElement) -> HtmlElement | None:
     return first
 
 
+def _after_headline(tree: HtmlElement, kinds: str, limit: int) -> list[HtmlElement]:
+    """The first `limit` elements of the kinds (an XPath test) after the article's <h1>, in order."""
+    headline = _headline_element(tree)
+    if headline is None:
+        return []
+    return list(headline.xpath(f"following::*[{kinds}][position() <= {limit}]"))
+
+
 # An unmarked line under the headline that says when: "Veröffentlicht am 28. April 2023",
 # "Erstellt: 27.04.2023 · Aktualisiert: 28.04.2023" (the first date is the publication).
 _WHEN_LINE = re.compile(
@@ -427,12 +435,7 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?=[/-]|$)")
 
 def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
     """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
-    headline = _headline_element(tree)
-    if headline is None:
-        return
-    for element in headline.xpath(
-        "following::*[self::p or self::div or self::span or self::small][position() <= 15]"
-    ):
+    for element in _after_headline(tree, "self::p or self::div or self::span or self::small", 15):
         text = squash(" ".join(element.itertext()))
         if len(text) < 120 and _WHEN_LINE.match(text) and not element.xpath(_OTHER_STORIES):
             yield text
@@ -519,10 +522,7 @@ def _visible_parts(element: HtmlElement) -> list[str]:
 
 
 # Figures credit photographers; page footers, sidebars, menus and teasers of other stories name other authors.
-_NOT_THE_POSTS_BYLINE = (
-    "ancestor-or-self::figure|ancestor::footer[not(ancestor::article)]|ancestor::aside|ancestor::nav|"
-    "ancestor::*[contains(@class, 'teaser') or contains(@class, 'related')]"
-)
+_NOT_THE_POSTS_BYLINE = "ancestor-or-self::figure|" + _OTHER_STORIES
 
 
 _EXPLICIT_AUTHOR = "//*[@rel='author' or @itemprop='author'] | //a[contains(@href, '/author/')]"
@@ -607,12 +607,7 @@ def _name_word(word: str) -> bool:
 
 def _von_line(tree: HtmlElement) -> list[str]:
     """Names of an unmarked "Von …" line among the first elements after the article's <h1>."""
-    headline = _headline_element(tree)
-    if headline is None:
-        return []
-    for element in headline.xpath(
-        "following::*[self::p or self::div or self::span or self::em][position() <= 12]"
-    ):
+    for element in _after_headline(tree, "self::p or self::div or self::span or self::em", 12):
         text = _visible_text(element)
         if not _VON_LINE.match(text) or len(text.split()) > _VON_LINE_WORDS:
             continue

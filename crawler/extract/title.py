@@ -139,7 +139,7 @@ def strip_site_affixes(
         if not changed and rules.on("title_site_colon_prefix"):
             # "Kurier: Headline", "Politik: Headline": a plain colon after the site's or a section's exact
             # name. Any other word before a colon is the story's topic ("Haushalt: …", and "Berlin: …" on
-            # a site called Berliner Zeitung) and stays.
+            # a site called "Berliner Bote") and stays.
             lead, sep, rest = title.partition(": ")
             if sep and len(rest.split()) >= 2 and norm(lead) in (site_keys | section_keys) - {""}:
                 title, changed = rest.strip(), True
@@ -172,12 +172,12 @@ _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"
 
 
 def _names_host(key: str, host_label: str) -> bool:
-    """True when a title part spells the site's host name without its spaces or umlauts: "Wiener Zeitung"
-    for wienerzeitung.at, "Süddeutsche Zeitung" for sueddeutsche.de (the host may leave a word out)."""
+    """True when a title part spells the site's host name without its spaces or umlauts: "Rhein Bote" for
+    rheinbote.example, "Münchner Bote Zeitung" for muenchnerbote.example (the host may leave a word out)."""
     label = host_label.replace("-", "")
     if len(label) < 6:
         # Short hosts ("fr", "welt") are matched as spelled by the rules above; a prefix of theirs would
-        # also match "Frankfurter Richter" or "Weltpolitik".
+        # also match a story's own words ("Frankfurter Richter", "Weltpolitik").
         return False
     joined = key.replace(" ", "")
     return any(form.startswith(label) for form in (joined, joined.translate(_TRANSLITERATION)))
