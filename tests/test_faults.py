@@ -582,7 +582,7 @@ def test_6_a_database_that_goes_away_fails_the_run_in_one_line_and_closes_it_whe
         conn = db.connect(url)
         with slow_portal(articles=30, seed=15, delay=0.05) as portal:
             run = start_newsroom("run", "--site", portal.base_url)
-            crawl = kill_free_wait(run, lambda: stored_pages(conn) > 3)
+            crawl = crawl_process_once(run, lambda: stored_pages(conn) > 3)
             conn.close()
             stop_cluster(server)
             # The crawl dies with the database; then the run waits to close itself: bring it back late.
@@ -635,13 +635,27 @@ def stop_cluster(server: object) -> None:
         raise AssertionError(f"pg_ctl stop: {exc.stdout} {exc.stderr}") from exc
 
 
-def kill_free_wait(process: subprocess.Popen[str], ready: Callable[[], bool]) -> int:
-    """Wait (bounded) until ready() holds while process runs; return the pid of its one child."""
+def _command(pid: int) -> str:
+    """The command line of pid ('' when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def crawl_process_once(process: subprocess.Popen[str], ready: Callable[[], bool]) -> int:
+    """Wait (bounded) until ready() holds while process runs; return the pid of its crawl process.
+
+    Found by its command line, not by pid order: the run has other children too (multiprocessing's
+    resource tracker, clean's forkserver), and once pids wrap around one of them can have the lower pid.
+    """
     for _ in range(MAX_POLLS):
         assert process.poll() is None
-        children = descendants(process.pid)
-        if children and ready():
-            return next(iter(children))
+        crawls = [pid for pid in descendants(process.pid) if "crawler.crawl.process" in _command(pid)]
+        if crawls and ready():
+            (crawl,) = crawls
+            return crawl
         time.sleep(POLL_SECONDS)
     raise AssertionError("the stage never got mid-way")
 
