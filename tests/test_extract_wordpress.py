@@ -131,6 +131,11 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         ([], ["Das berichtete der Evangelische Pressedienst (epd) am Montag."], []),
         ([], ["Text.\napa/red"], ["APA"]),
         ([], ["Der Rat hat entschieden. (sid)"], ["SID"]),
+        # dpa copy that other sites print ends with dpa's service line, often without "(dpa)"
+        ([], ["Der Rat hat entschieden.\n© dpa-infocom, dpa:230428-99-483045/5"], ["dpa"]),
+        ([], ["Der Rat hat entschieden.\ndpa:240516-99-53606/3"], ["dpa"]),
+        # a script of the agency's web service named in the text is no credit of the text
+        ([], ["Der Rat hat entschieden. Die Karte lädt von core.dpa-infocom.net nach."], []),
     ],
 )
 def test_agency_credits(bylines: list[str], texts: list[str], agencies: list[str]) -> None:

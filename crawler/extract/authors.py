@@ -185,6 +185,9 @@ _PHRASE_WORDS = ("material", "quelle", "informationen", "agentur")
 # A credit line of its own at the end of agency copy: "dpa/lno", "ssi/dpa", "AFP, dpa".
 _CREDIT_LINE = re.compile(r"^\s*[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$")
 _TOKEN = re.compile(r"[\w-]+")
+# dpa's service line under its copy as other sites print it: "© dpa-infocom, dpa:230428-99-483045/5".
+# The story number is dpa's own (date, desk, number, revision): a credit even with no "(dpa)".
+_DPA_SERVICE_LINE = re.compile(r"(?:^|©|\(c\))\s*dpa-infocom\b|\bdpa:\d{6}-\d{2,3}-\d+", re.IGNORECASE)
 
 
 def _agency_tokens(text: str, any_case: bool = False) -> list[str]:
@@ -247,4 +250,6 @@ def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
         for line in text.splitlines()[-3:]:
             if _CREDIT_LINE.match(line):
                 found.extend(_agency_tokens(line, any_case=rules.on("agency_credit_position")))
+            elif rules.on("agency_service_line") and _DPA_SERVICE_LINE.search(line):
+                found.append(AGENCY_NAMES["dpa"])
     return list(dict.fromkeys(found))

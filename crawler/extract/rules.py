@@ -35,6 +35,7 @@ RULES: dict[str, str] = {
     "date_keyword_line": "an unmarked 'Veröffentlicht am …' / 'Erstellt: …' line under the headline gives the date",
     "date_from_url": "with no other date, the URL's /YYYY/MM/DD/ gives the day",
     "agency_credit_position": "'(dpa)' credits as a dateline or at a line's end, not mid-sentence; credits in any case",
+    "agency_service_line": "dpa's service line at the text's end ('© dpa-infocom, dpa:230428-99-483045/5') credits dpa",
     "language_from_text": "the body's function words override a declared language that disagrees",
     "wp_category_links": "section from the post's category links (rel='category tag', /category/…/)",
     "wp_tag_links": "tags from the post's tag links (rel='tag', /tag/…/)",
