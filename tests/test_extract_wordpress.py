@@ -81,6 +81,19 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Von Anna Muster am 28.4.", ["Anna Muster"]),
         ("Von Anna Muster und Max Graf in Frankfurt am Main", ["Anna Muster", "Max Graf"]),
         ("Anna Muster (@amuster) und Max Graf", ["Anna Muster", "Max Graf"]),
+        # a job title after the name, compound or hyphenated, is not a second author
+        ("Anna Muster, SRF-Korrespondentin", ["Anna Muster"]),
+        ("Anna Muster, freie Journalistin", ["Anna Muster"]),
+        ("Anna Muster, Politikredakteurin der Tageszeitung", ["Anna Muster"]),
+        ("Anna Muster, Gastautorin", ["Anna Muster"]),
+        ("t-online", ["t-online"]),  # a hyphenated newsroom name still is one
+        # the piece's kind before "von", compounds too
+        ("Gastkommentar von Anna Muster", ["Anna Muster"]),
+        ("Ein Hintergrundbericht von Max Graf", ["Max Graf"]),
+        # a date with the month's name after the name
+        ("Von Anna Muster 28. April 2023, 10:15 Uhr", ["Anna Muster"]),
+        ("Anna Muster am 3. Jänner 2024", ["Anna Muster"]),
+        ("Anna Mai", ["Anna Mai"]),  # a month's name alone is no date
     ],
 )
 def test_bylines_as_a_reader_reads_them(byline: str, names: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract import rules
+from crawler.extract.dates import MONTH_NAMES
 
 # News agencies are kept when they are the byline ("Von Max Muster und dpa").
 AGENCIES = frozenset(
@@ -16,12 +17,15 @@ _ROLE_WORDS = re.compile(
     r"volontär\w*|mitarbeiter\w*|kolumnist\w*|moderat\w*|fotograf\w*|foto|fotos|bild|bilder|grafik\w*|"
     r"video|audio|illustration|quelle|mit material|material|aktualisiert|stand|update|uhr|"
     r"lesezeit|minuten|min\.?|kommentar\w*|analyse|interview|gastbeitrag|meinung|editor|writer|"
-    r"staff|team|author)\b",
+    r"staff|team|author|"
+    # Compounds of a job title ("SRF-Korrespondentin", "Politikredakteurin", "freie Journalistin").
+    r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
+    r"kommentator|mitarbeiter)(?:in|innen|en|s)?)\b",
     re.IGNORECASE,
 )
 _PREFIX = re.compile(
-    r"^\s*(?:(?:(?:ein|eine)\s+)?(?:kommentar|analyse|interview|gastbeitrag|essay|kolumne|reportage|"
-    r"recherche|bericht|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|autor(?:in|en)?\s*:|"
+    r"^\s*(?:(?:(?:ein|eine)\s+)?(?:\w*(?:kommentar|analyse|interview|beitrag|essay|kolumne|reportage|"
+    r"recherche|bericht|glosse|porträt|rezension)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|autor(?:in|en)?\s*:|"
     r"aufgezeichnet\s+von|verfasst\s+von)\s*:?\s*",
     re.IGNORECASE,
 )
@@ -32,8 +36,12 @@ _OUR_ROLE = re.compile(
     r"volontär)\w*\s*:?\s*|^\s*(?:interview|protokoll|recherche)\s*:\s*",
     re.IGNORECASE,
 )
-# "Anna Berger 28.04.2023 um 10:15": the time stamp printed after the name.
-_TRAILING_DATE = re.compile(r"\s+(?:am\s+)?\d{1,2}\.\s?\d{1,2}(?:\.\s?(?:\d{2,4})?)?(?:\s.*)?$", re.DOTALL)
+_MONTH = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+# "Anna Berger 28.04.2023 um 10:15", "Anna Berger 28. April 2023, 10:15 Uhr": the time stamp after the name.
+_TRAILING_DATE = re.compile(
+    rf"\s+(?:am\s+)?\d{{1,2}}\.\s?(?:\d{{1,2}}(?:\.\s?(?:\d{{2,4}})?)?|(?:{_MONTH})\.?\s+\d{{4}})(?:[\s,].*)?$",
+    re.DOTALL | re.IGNORECASE,
+)
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 # A degree printed after the name ("Anna Berger, M.A.", "Prof. Max Graf, PhD") is no second name.
 _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\.\s?m)\.?$", re.IGNORECASE)
@@ -104,9 +112,10 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     if len(words) == 1:
         # One-word bylines are newsroom names ("t-online", "ndr.de") or initials ("ssi"); a single
         # capitalised word is a label ("Kurzmeldung", "Meinung") far more often than a person.
+        # A hyphenated one is a role when its last part is ("SRF-Korrespondentin"), not a name ("t-online").
         return (
             "." in part or "-" in part or (len(part) <= 4 and part.islower())
-        ) and not _ROLE_WORDS.fullmatch(part)
+        ) and not _ROLE_WORDS.fullmatch(part.rsplit("-", 1)[-1])
     return not _ROLE_WORDS.search(part) or part.lower().startswith("redaktion")
 
 
