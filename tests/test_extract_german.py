@@ -108,6 +108,17 @@ def dated_page(header: str) -> str:
             "https://zeitung.example/haushalt/",
             "2023-04-27",
         ),
+        # The update printed first: the date the line names as the publication's.
+        (
+            "<p>Aktualisiert: 29.04.2023, 08:00 · Erstellt: 27.04.2023, 10:15</p>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-27",
+        ),
+        (
+            '<div class="meta">Zuletzt aktualisiert am 29.04.2023 | veröffentlicht am 27.04.2023</div>',
+            "https://zeitung.example/haushalt/",
+            "2023-04-27",
+        ),
         # No printed date at all: the permalink's day, never a sidebar's.
         ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
         ("", "https://zeitung.example/politik/haushalt/", None),

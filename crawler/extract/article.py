@@ -395,10 +395,10 @@ def _date_candidates(
         if element.xpath(_OTHER_STORIES):
             continue
         text = squash(" ".join(element.itertext()))
-        yield (text if len(text) < 120 else None), "dateline"
+        yield (_published_part(text) if len(text) < 120 else None), "dateline"
     if rules.on("date_keyword_line"):
         for text in _keyword_date_lines(tree):
-            yield text, "dateline"
+            yield _published_part(text), "dateline"
     if rules.on("date_from_url") and url:
         # /2023/04/28/slug/ (WordPress's default permalinks and many archives): the day, at least.
         match = _URL_DATE.search(urlsplit(url).path)
@@ -430,7 +430,19 @@ _WHEN_LINE = re.compile(
     r"^(?:veröffentlicht|erschienen|erstellt|publiziert|datum|stand|(?:zuletzt\s+)?aktualisiert)\b",
     re.IGNORECASE,
 )
+# "Aktualisiert: 29.04.2023 · Erstellt: 28.04.2023": the update comes first, the publication is named.
+_UPDATED_WORD = re.compile(r"\b(?:aktualisiert|geändert|update|stand)\b", re.IGNORECASE)
+_PUBLISHED_WORD = re.compile(r"\b(?:veröffentlicht|erstellt|publiziert|erschienen)\b", re.IGNORECASE)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?=[/-]|$)")
+
+
+def _published_part(text: str) -> str:
+    """The part of a date line from its publication keyword on, when an update's date comes first."""
+    published = _PUBLISHED_WORD.search(text)
+    if published is None or not rules.on("date_published_over_updated"):
+        return text
+    updated = _UPDATED_WORD.search(text, 0, published.start())
+    return text[published.start() :] if updated else text
 
 
 def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
