@@ -67,6 +67,9 @@ def news_page(header: str) -> str:
             "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
             ["Anna Berger"],
         ),
+        # A desk named beside a person is the person's desk, not a second author; alone it is the byline.
+        ("<p class='byline'>Von Anna Berger, Sportredaktion</p>", ["Anna Berger"]),
+        ("<p class='byline'>Von der Sportredaktion</p>", ["Sportredaktion"]),
         # A byline and an author box beside it are two things, not one line of two authors.
         ("<div class='byline'>Von Anna Berger</div><div class='author-box'>Max Graf</div>", ["Anna Berger"]),
     ],

@@ -94,6 +94,14 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Von Anna Muster 28. April 2023, 10:15 Uhr", ["Anna Muster"]),
         ("Anna Muster am 3. Jänner 2024", ["Anna Muster"]),
         ("Anna Mai", ["Anna Mai"]),  # a month's name alone is no date
+        # a job title before the name
+        ("Korrespondentin Anna Muster", ["Anna Muster"]),
+        ("Von Redaktionsleiter Dr. Max Graf", ["Dr. Max Graf"]),
+        # desks in compounds are collective bylines ("Die Redaktion" as printed)
+        ("Sportredaktion", ["Sportredaktion"]),
+        ("Von der Politik-Redaktion", ["Politik-Redaktion"]),
+        ("Redaktionsteam", ["Redaktionsteam"]),
+        ("Die Redaktion", ["Die Redaktion"]),
     ],
 )
 def test_bylines_as_a_reader_reads_them(byline: str, names: list[str]) -> None:

@@ -42,6 +42,12 @@ _TRAILING_DATE = re.compile(
     rf"\s+(?:am\s+)?\d{{1,2}}\.\s?(?:\d{{1,2}}(?:\.\s?(?:\d{{2,4}})?)?|(?:{_MONTH})\.?\s+\d{{4}})(?:[\s,].*)?$",
     re.DOTALL | re.IGNORECASE,
 )
+# A job title before the name ("Korrespondentin Anna Berger", "Redaktionsleiterin Anna Berger").
+_JOB_TITLE = re.compile(
+    r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
+    r"kommentator|mitarbeiter|leiter)(?:in|innen|en|s)?",
+    re.IGNORECASE,
+)
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 # A degree printed after the name ("Anna Berger, M.A.", "Prof. Max Graf, PhD") is no second name.
 _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\.\s?m)\.?$", re.IGNORECASE)
@@ -50,9 +56,10 @@ _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
 _URL_LIKE = re.compile(r"https?://|www\.|@\w+\.\w", re.IGNORECASE)
 # Desk and collective bylines: kept as written when no person is named.
-_DESK = re.compile(
-    r"(?:^|\s)(?:redaktion|newsdesk|nachrichtenredaktion|online-redaktion|onlineredaktion)(?:$|\s)", re.I
-)
+# Compounds name a desk too ("Sportredaktion", "Politik-Redaktion", "Redaktionsteam").
+_DESK = re.compile(r"(?:^|\s)(?:[\w-]*redaktion|redaktionsteam|newsdesk)(?:$|\s)", re.I)
+# "Von der Lokalredaktion": the article "von" governs is not part of the desk's name ("Die Redaktion" is).
+_DESK_ARTICLE = re.compile(r"^(?:der|dem|den|unserer)\s+(?=[\w-]*redaktion\b)", re.I)
 # Interface strings that byline containers also hold ("Themen bearbeiten", "Mehr vom Autor").
 _INTERFACE = re.compile(
     r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
@@ -83,6 +90,11 @@ def _clean_one(name: str) -> str:
     name = _PREFIX.sub("", name).strip(" -–—:·•|,;")
     if rules.on("byline_forms"):
         name = _FROM_PLACE.sub("", _TRAILING_DATE.sub("", name))
+        first, _, rest = name.partition(" ")
+        if _JOB_TITLE.fullmatch(first) and len(rest.split()) >= 2 and rest[:1].isupper():
+            name = rest
+    if rules.on("byline_desk"):
+        name = _DESK_ARTICLE.sub("", name)
     return name
 
 
