@@ -3,11 +3,14 @@ related box's or a sidebar's; markup read as it separates names, roles and biogr
 "Von …" and "Veröffentlicht am …" lines under the headline; the permalink's day as a last resort.
 
 The rules (crawler/extract/rules.py): byline_not_in_related, byline_german_marks, byline_von_line,
-byline_structure, date_keyword_line, date_from_url. With them switched off, the cases each rule is for
-fail; the rest guard against the rules reading too much.
+byline_structure, byline_over_desk_metadata, date_keyword_line, date_published_over_updated,
+date_from_url. With them switched off, the cases each rule is for fail; the rest guard against the
+rules reading too much.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -146,3 +149,29 @@ def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -
     )
     article = extract_article(page, url="https://zeitung.example/politik/haushalt/")
     assert (article.authors, (article.published_at or "")[:10]) == (["Anna Berger"], "2023-04-28")
+
+
+@pytest.mark.parametrize(
+    ("ld_author", "header", "authors"),
+    [
+        # Metadata naming no person yields to the printed byline that names one ...
+        ({"@type": "Person", "name": "Redaktion"}, "<p class='byline'>Von Anna Berger</p>", ["Anna Berger"]),
+        ({"@type": "Person", "name": "admin"}, "<p class='byline'>Von Anna Berger</p>", ["Anna Berger"]),
+        # ... but stays the byline where the page names nobody, and a named person in it still counts.
+        ({"@type": "Person", "name": "Redaktion"}, "", ["Redaktion"]),
+        ({"@type": "Person", "name": "Max Graf"}, "<p class='byline'>Von Anna Berger</p>", ["Max Graf"]),
+    ],
+)
+def test_metadata_naming_no_person_yields_to_the_printed_byline(
+    ld_author: dict[str, str], header: str, authors: list[str]
+) -> None:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "author": ld_author})
+    page = news_page(header).replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
+    assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
+
+
+def test_an_agency_in_parentheses_after_a_metadata_author_is_credited() -> None:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "author": "Anna Berger (APA)"})
+    page = news_page("").replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
+    article = extract_article(page, url="https://zeitung.example/haushalt/")
+    assert (article.authors, article.agencies) == (["Anna Berger"], ["APA"])

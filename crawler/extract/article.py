@@ -677,7 +677,12 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article, bylines: 
         # The meta byline sometimes names the desk or agency next to the person; keep the fuller one.
         if folded < {m.casefold() for m in meta_names}:
             authors, source = meta_names, "meta"
-    if not persons:
+    # Metadata that names no person ("Redaktion", "admin", an agency) does not outrank a printed byline
+    # that does: a desk is the byline only when no person is named.
+    if not persons or (
+        rules.on("byline_over_desk_metadata")
+        and not any(not is_desk(a) and not is_agency(a) for a in clean_authors(persons, explicit=True))
+    ):
         byline = _byline_names(tree, bylines)
         if byline:
             authors, source = byline, "byline"

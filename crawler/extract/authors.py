@@ -71,6 +71,8 @@ _INTERFACE = re.compile(
 _INITIALS_PLACE = re.compile(
     r"^[a-zäöü]{2,4}(?:/[a-zäöü]{2,4})?\s+[A-ZÄÖÜ][\wäöüß.-]+(?:\s+(?:am|an der)\s+\w+)?$"
 )
+# The CMS account that published the post, not a byline (WordPress's "admin").
+_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "wordpress", "wp-admin", "root"})
 _PLACE_LIKE = re.compile(r"\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ]")
 _ACADEMIC = re.compile(r"^(?:(?:prof|dr|dipl|ing|mag|med|phil|rer|nat|h\.\s?c)\.(?:-\w+\.)?\s*)+", re.I)
 _ORG_LIKE = re.compile(r"\b(?:gmbh|verlag|ag|kg|mbh|e\.v\.|holding|media group)\b", re.IGNORECASE)
@@ -108,6 +110,8 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     if not part or len(part) > 60 or _URL_LIKE.search(part) or _DATE_LIKE.search(part):
         return False
     if _INTERFACE.search(part) or _INITIALS_PLACE.match(part) or _PLACE_LIKE.search(part):
+        return False
+    if rules.on("byline_over_desk_metadata") and part.casefold() in _ACCOUNTS:
         return False
     if rules.on("byline_forms") and _DEGREE.match(part):
         return False
@@ -259,6 +263,10 @@ def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
             found.append(agency)
         elif "/" in name or "," in name:
             found.extend(_agency_tokens(name))
+        if "(" in name and rules.on("agency_credit_position"):
+            # "Anna Berger (APA)": the parentheses leave the name, the credit stays.
+            for match in _PAREN_CREDIT.finditer(name):
+                found.extend(_agency_tokens(match.group(1), any_case=True))
     for text in texts:
         for match in _PAREN_CREDIT.finditer(text):
             if not rules.on("agency_credit_position") or _is_credit_position(text, match):
