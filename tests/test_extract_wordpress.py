@@ -155,6 +155,10 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         # dpa copy that other sites print ends with dpa's service line, often without "(dpa)"
         ([], ["Der Rat hat entschieden.\n© dpa-infocom, dpa:230428-99-483045/5"], ["dpa"]),
         ([], ["Der Rat hat entschieden.\ndpa:240516-99-53606/3"], ["dpa"]),
+        # an editor's initials before the agency; not a capitalised word before it mid-sentence
+        ([], ["Der Rat hat entschieden. (red/apa)"], ["APA"]),
+        ([], ["Der Rat hat entschieden. (sda/afp)"], ["SDA", "AFP"]),
+        ([], ["Die Partei (ÖVP/APA) sagt nichts."], []),
         # a script of the agency's web service named in the text is no credit of the text
         ([], ["Der Rat hat entschieden. Die Karte lädt von core.dpa-infocom.net nach."], []),
     ],

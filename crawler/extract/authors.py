@@ -196,8 +196,10 @@ _AGENCY_TOKEN = "|".join(sorted((re.escape(k) for k in AGENCY_NAMES), key=len, r
 # Two-letter and common-word agencies count only in their own spelling ("AP", not "ap" in a word).
 _CASE_SENSITIVE = {"ap": "AP", "sid": "SID", "apa": "APA", "kap": "KAP", "efe": "EFE", "awp": "AWP"}
 # "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy; "(mit dpa)" after a byline.
+# "(red/apa)", "(chm/sda)": an editor's initials may come first.
 _PAREN_CREDIT = re.compile(
-    rf"\(\s*(?:mit\s+)?((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)", re.IGNORECASE
+    rf"\(\s*(?:mit\s+|(?!(?:{_AGENCY_TOKEN})\b)(?-i:[a-zäöü]{{2,5}})\s*/\s*)?((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)",
+    re.IGNORECASE,
 )
 # "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
 _PHRASE_CREDIT = re.compile(
