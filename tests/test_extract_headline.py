@@ -246,3 +246,17 @@ def test_a_ressort_the_url_files_the_story_under_is_no_part_of_a_metadata_title(
     # A post slug is no directory: its words say nothing about sections.
     slug_url = "https://zeitung.example/politik-stadtrat-stimmt-knapp-zu/"
     assert extract_article(html, url=slug_url).title == "Politik : Stadtrat stimmt knapp zu"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<h1><span class='zplus-badge'>Z+</span> Stadtrat stimmt knapp zu</h1>",
+        "<h1><svg class='logo'><title>Abo-Artikel</title><path d='M0 0'/></svg>Stadtrat stimmt knapp zu</h1>",
+        "<h1><span class='headline'><i class='icon-premium'>+</i> Stadtrat stimmt knapp zu</span></h1>",
+    ],
+)
+def test_a_subscription_badge_or_icon_in_the_headline_is_no_part_of_it(header: str) -> None:
+    # No metadata title to confirm it: the printed headline alone, without the badge's text.
+    article = extract_article(page(header), url=URL)
+    assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", None)

@@ -33,6 +33,10 @@ _HIDDEN_CLASS = re.compile(
     r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:is-)?hidden(?![\w-])|(?<![\w-])hide(?![\w-])",
     re.IGNORECASE,
 )
+# Inside a heading: a subscription badge ("Z+", "F+", "SPIEGEL+") or an icon, printed beside the words.
+_BADGE_CLASS = re.compile(r"premium|paywall|paid|badge|icon|plus", re.IGNORECASE)
+# Elements whose text is never a heading's words: an icon's <svg><title>, a button's label.
+_NO_TEXT_TAGS = frozenset({"meta", "script", "style", "img", "svg", "noscript", "button"})
 _EXCLUDED_CONTEXT = re.compile(
     r"breadcrumb|teaser|related|(?<![\w-])nav(?![\w-])|footer|sidebar", re.IGNORECASE
 )
@@ -188,14 +192,15 @@ def _hidden(element: HtmlElement) -> bool:
 
 
 def _own_text(element: HtmlElement) -> str:
-    return squash(element.text_content())
+    if not rules.on("title_heading_badges"):
+        return squash(element.text_content())
+    return squash("".join(_visible_texts(element)))
 
 
 def _heading(element: HtmlElement) -> _Heading | None:
     """Split a heading into kicker and headline by its child elements."""
-    children = [
-        c for c in element if isinstance(c.tag, str) and c.tag not in {"meta", "script", "style", "img"}
-    ]
+    skipped = _NO_TEXT_TAGS if rules.on("title_heading_badges") else {"meta", "script", "style", "img"}
+    children = [c for c in element if isinstance(c.tag, str) and c.tag not in skipped]
     kicker = ""
     separator = False
     rest: list[str] = []
@@ -227,7 +232,7 @@ def _heading(element: HtmlElement) -> _Heading | None:
         if kicker and not rest and text in _SEPARATOR_TEXT:
             separator = True
             continue
-        if _hidden(child):
+        if _hidden(child) or _badge(child):
             continue
         rest.append(text)
         if child.tail and child.tail.strip():
@@ -245,12 +250,24 @@ def _heading(element: HtmlElement) -> _Heading | None:
     return _Heading(kicker, headline, read, _outer_kicker(element), element.tag)
 
 
+def _badge(element: HtmlElement) -> bool:
+    """A subscription badge or icon inside a heading, or an element that holds no words (an <svg>)."""
+    if not rules.on("title_heading_badges"):
+        return False
+    return element.tag in _NO_TEXT_TAGS or bool(_BADGE_CLASS.search(element.get("class") or ""))
+
+
 def _visible_texts(element: HtmlElement) -> list[str]:
     parts: list[str] = []
     if element.text:
         parts.append(element.text)
     for child in element:
-        if isinstance(child.tag, str) and not _hidden(child) and child.tag not in {"script", "style"}:
+        if (
+            isinstance(child.tag, str)
+            and not _hidden(child)
+            and not _badge(child)
+            and child.tag not in {"script", "style"}
+        ):
             parts.append("".join(_visible_texts(child)))
         if child.tail:
             parts.append(child.tail)
