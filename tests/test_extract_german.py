@@ -70,6 +70,12 @@ def news_page(header: str) -> str:
             "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
             ["Anna Berger"],
         ),
+        # Labels of buttons and links inside the byline are not names and do not hide the name.
+        (
+            "<div class='author'>Anna Berger <a href='/autor/anna/'>Zur Autorenseite</a></div>",
+            ["Anna Berger"],
+        ),
+        ("<div class='author'>Anna Berger<br>Mehr Artikel</div>", ["Anna Berger"]),
         # A desk named beside a person is the person's desk, not a second author; alone it is the byline.
         ("<p class='byline'>Von Anna Berger, Sportredaktion</p>", ["Anna Berger"]),
         ("<p class='byline'>Von der Sportredaktion</p>", ["Sportredaktion"]),

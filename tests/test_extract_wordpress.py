@@ -94,6 +94,13 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Von Anna Muster 28. April 2023, 10:15 Uhr", ["Anna Muster"]),
         ("Anna Muster am 3. Jänner 2024", ["Anna Muster"]),
         ("Anna Mai", ["Anna Mai"]),  # a month's name alone is no date
+        # a button's or link's label beside the name is cut off, the name kept; alone it is no name
+        ("Von Anna Muster E-Mail", ["Anna Muster"]),
+        ("Anna Muster Zur Autorenseite", ["Anna Muster"]),
+        ("Weitere Artikel von Anna Muster", ["Anna Muster"]),
+        ("Anna Muster · Artikel anhören", ["Anna Muster"]),
+        ("Mehr Artikel", []),
+        ("Anna Link", ["Anna Link"]),
         # a job title before the name
         ("Korrespondentin Anna Muster", ["Anna Muster"]),
         ("Von Redaktionsleiter Dr. Max Graf", ["Dr. Max Graf"]),

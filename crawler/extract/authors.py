@@ -51,7 +51,7 @@ _JOB_TITLE = re.compile(
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 # A degree printed after the name ("Anna Berger, M.A.", "Prof. Max Graf, PhD") is no second name.
 _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\.\s?m)\.?$", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\||/|·|•|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
 _URL_LIKE = re.compile(r"https?://|www\.|@\w+\.\w", re.IGNORECASE)
@@ -64,8 +64,14 @@ _DESK_ARTICLE = re.compile(r"^(?:der|dem|den|unserer)\s+(?=[\w-]*redaktion\b)", 
 _INTERFACE = re.compile(
     r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
     r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback|"
+    r"(?:zur\s+)?autorenseite|(?:zum\s+)?autorenprofil|zum\s+(?:autor\w*|profil)|(?:mehr|alle|weitere)\s+(?:artikel|beiträge)|anhören|vorlesen|kopieren|"
+    r"drucken|lesezeit|"
     r"twitter|facebook|instagram|linkedin|mastodon|bluesky|threads|xing|tiktok|youtube)\b",
     re.IGNORECASE,
+)
+# "Weitere Artikel von X", "Zum Profil von X": a link to the author's page, labelled with the name.
+_INTERFACE_VON = re.compile(
+    r"^(?:zum\s+profil|(?:weitere|alle|mehr)\s+(?:artikel|beiträge)|mehr)\s+(?:von|vom\s+autor)\s+", re.I
 )
 # "xy Frankfurt", "dpa/lno Hamburg": an author's initials followed by a place, not a name.
 _INITIALS_PLACE = re.compile(
@@ -98,6 +104,17 @@ def _clean_one(name: str) -> str:
     if rules.on("byline_desk"):
         name = _DESK_ARTICLE.sub("", name)
     return name
+
+
+def _without_interface(part: str) -> str:
+    """The name in a byline part that also holds a button's or link's label ("X Folgen", "Mehr von X")."""
+    part = _INTERFACE_VON.sub("", part)
+    match = _INTERFACE.search(part)
+    if match and match.start() > 0:
+        head = part[: match.start()].strip(" -–—:·•|,;")
+        if len(head.split()) >= 2 and not _INTERFACE.search(head):
+            return head
+    return part
 
 
 def is_desk(name: str) -> bool:
@@ -144,6 +161,8 @@ def split_authors(raw: str, explicit: bool = False) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = _clean_one(part)
+        if rules.on("byline_interface_cut"):
+            part = _without_interface(part)
         if _is_name(part, explicit):
             names.append(part)
     return names
