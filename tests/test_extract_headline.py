@@ -260,3 +260,12 @@ def test_a_subscription_badge_or_icon_in_the_headline_is_no_part_of_it(header: s
     # No metadata title to confirm it: the printed headline alone, without the badge's text.
     article = extract_article(page(header), url=URL)
     assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", None)
+
+
+def test_a_metadata_title_without_the_headings_unmarked_first_part_makes_that_part_the_kicker() -> None:
+    header = "<h1><span>Demo</span>Der Stadtrat stimmt knapp zu</h1>"
+    article = extract_article(page(header, og("Der Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker) == ("Der Stadtrat stimmt knapp zu", "Demo")
+    # Without a metadata title to say so, the heading stays whole: nothing marks its first part.
+    alone = extract_article(page(header), url=URL)
+    assert (alone.title, alone.kicker) == ("Demo Der Stadtrat stimmt knapp zu", None)

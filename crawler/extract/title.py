@@ -63,6 +63,10 @@ class _Heading:
     read: str  # as a screen reader reads it: "Kicker: Headline" when a separator joins them
     outer_kicker: str  # a kicker element printed right before the heading
     tag: str
+    # The heading's first child element and the words after it, when its markup does not say that
+    # child is a kicker ("<h1><span>Demo</span>Der Bundestag …</h1>"): a metadata title may.
+    lead_part: str = ""
+    after_lead: str = ""
 
 
 def norm(text: str | None) -> str:
@@ -247,7 +251,23 @@ def _heading(element: HtmlElement) -> _Heading | None:
         read = headline
     if not headline:
         return None
-    return _Heading(kicker, headline, read, _outer_kicker(element), element.tag)
+    lead_part, after_lead = ("", "") if kicker else _unmarked_lead(element, lead_text)
+    return _Heading(kicker, headline, read, _outer_kicker(element), element.tag, lead_part, after_lead)
+
+
+def _unmarked_lead(element: HtmlElement, lead_text: str) -> tuple[str, str]:
+    """(first child's text, the heading's words after it) when a short first child opens the heading."""
+    if lead_text or not rules.on("title_meta_confirms_kicker"):
+        return "", ""
+    children = [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
+    if not children:
+        return "", ""
+    first = _own_text(children[0])
+    after = [squash(children[0].tail)] + ["".join(_visible_texts(c)) + (c.tail or "") for c in children[1:]]
+    rest = squash(" ".join(after))
+    if not first or len(first.split()) > _MAX_KICKER_WORDS or len(rest.split()) < 2:
+        return "", ""
+    return first.rstrip(":").strip(), rest
 
 
 def _badge(element: HtmlElement) -> bool:
@@ -448,6 +468,13 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
     for candidate, _source in meta:
         key = norm(candidate)
         for heading in headings:
+            if (
+                heading.after_lead
+                and key == norm(heading.after_lead)
+                and key not in {norm(f) for f in _forms(heading)}
+            ):
+                # The metadata title is the heading without its first part: that part is a kicker.
+                return Title(_spelling(candidate, meta), heading.lead_part, None, heading.tag)
             if key in {norm(f) for f in _forms(heading)}:
                 kicker = heading.kicker or heading.outer_kicker or None
                 if (
