@@ -70,6 +70,17 @@ def news_page(header: str) -> str:
             "<div class='byline'>Von Anna Berger <a href='https://social.example/ab'>Twitter</a></div>",
             ["Anna Berger"],
         ),
+        # An agency in the byline's own text beside author links is an author too.
+        (
+            "<p>Von <a href='/autoren/anna-berger/'>Anna Berger</a>, <a href='/autoren/max-graf/'>Max Graf</a>"
+            " und dpa</p>",
+            ["Anna Berger", "Max Graf", "dpa"],
+        ),
+        # Microdata that gives the name only as an attribute.
+        (
+            "<div itemprop='author' itemscope><meta itemprop='name' content='Anna Berger'></div>",
+            ["Anna Berger"],
+        ),
         # Labels of buttons and links inside the byline are not names and do not hide the name.
         (
             "<div class='author'>Anna Berger <a href='/autor/anna/'>Zur Autorenseite</a></div>",

@@ -17,7 +17,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from crawler.extract import rules, wordpress
-from crawler.extract.authors import agencies_in, clean_authors, is_agency, is_desk, split_authors
+from crawler.extract.authors import agencies_in, agency_of, clean_authors, is_agency, is_desk, split_authors
 from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
 from crawler.extract.corrections import declared_correction
@@ -546,13 +546,25 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
     """The authors the page's author markup names, else the first byline element that names any."""
     # Explicit author markup (rel=author, itemprop=author) marks each person separately.
     explicit: list[str] = []
+    lines: dict[HtmlElement, None] = {}
     # Links to an author archive (/author/<slug>/, WordPress) name the author as printed.
     for element in tree.xpath(_EXPLICIT_AUTHOR_DE if rules.on("byline_german_marks") else _EXPLICIT_AUTHOR)[
         :12
     ]:
         if element.xpath(_NOT_THE_POSTS_BYLINE):
             continue
-        explicit.extend(split_authors(_visible_text(element), explicit=True))
+        text = _visible_text(element)
+        if not text and rules.on("byline_microdata_name"):
+            # <div itemprop=author><meta itemprop=name content="A"></div>: the name is an attribute.
+            text = " und ".join(element.xpath("./descendant-or-self::*[@itemprop='name']/@content"))
+        explicit.extend(split_authors(text, explicit=True))
+        if element.getparent() is not None:
+            lines[element.getparent()] = None
+    if explicit and rules.on("byline_agency_beside_links"):
+        # "Von <a>A</a>, <a>B</a> und dpa": the agency is the line's own text, outside the links.
+        for line in lines:
+            own = " ".join([line.text or "", *(child.tail or "" for child in line)])
+            explicit.extend(name for name in split_authors(own) if agency_of(name))
     if explicit:
         return clean_authors(explicit, explicit=True)
     for index, element in enumerate(bylines):
