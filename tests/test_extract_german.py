@@ -42,6 +42,8 @@ def news_page(header: str) -> str:
             ["Anna Berger"],
         ),
         ("<p class='meta'>Von Anna Berger | 28.04.2023</p>", ["Anna Berger"]),  # an unmarked "Von" line
+        ("<p>Text: Anna Berger · Fotos: Max Graf</p>", ["Anna Berger"]),  # or "Text:" line, photos apart
+        ("<p>Text ist hier Nebensache, sagt Anna Berger.</p>", []),  # a sentence is no byline
         ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),
         ("", []),  # no byline at all: the related box's author is not this article's
         ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name

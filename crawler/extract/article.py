@@ -620,7 +620,8 @@ def _element_names(element: HtmlElement) -> list[str]:
 
 
 # A line "Von Anna Berger" printed under the headline with no markup naming it a byline.
-_VON_LINE = re.compile(r"^(?:von|by)\s+\S", re.IGNORECASE)
+# "Von Anna Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger".
+_VON_LINE = re.compile(r"^(?:(?:von|by)\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S", re.IGNORECASE)
 _VON_LINE_WORDS = 12
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "und", "di", "da", "del", "la", "le"})
 
