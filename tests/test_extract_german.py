@@ -83,6 +83,8 @@ def news_page(header: str) -> str:
             "<div itemprop='author' itemscope><meta itemprop='name' content='Anna Berger'></div>",
             ["Anna Berger"],
         ),
+        # A reader signing a comment is not the author.
+        ("<div class='comment-list'><div class='comment-author'>Von Eva Leser</div></div>", []),
         # Labels of buttons and links inside the byline are not names and do not hide the name.
         (
             "<div class='author'>Anna Berger <a href='/autor/anna/'>Zur Autorenseite</a></div>",
@@ -143,6 +145,26 @@ def dated_page(header: str) -> str:
             '<div class="meta">Zuletzt aktualisiert am 29.04.2023 | veröffentlicht am 27.04.2023</div>',
             "https://zeitung.example/haushalt/",
             "2023-04-27",
+        ),
+        # A list of other stories inside the article, a reader's comment: their dates are not the article's.
+        (
+            "<p>Text.</p><h3>Mehr zum Thema</h3><ul><li><a href='/alt/'>Alter Beitrag</a> "
+            "<time datetime='2021-03-12T08:00:00+01:00'>12.03.2021</time></li></ul>",
+            "https://zeitung.example/haushalt/",
+            None,
+        ),
+        (
+            "<div id='comments'><div class='comment'><time datetime='2021-03-12T08:00:00+01:00'>12.03.2021</time>"
+            " Ein Leser schreibt.</div></div>",
+            "https://zeitung.example/haushalt/",
+            None,
+        ),
+        # The article's own meta line may link to its author and still dates the article.
+        (
+            "<ul class='meta'><li>Von <a href='/autor/anna-berger/'>Anna Berger</a> am "
+            "<time datetime='2023-04-28T10:15:00+02:00'>28.04.2023</time></li></ul>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-28",
         ),
         # No printed date at all: the permalink's day, never a sidebar's.
         ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),

@@ -375,6 +375,24 @@ _OTHER_STORIES = (
     "ancestor::aside|ancestor::nav|ancestor::footer[not(ancestor::article)]|"
     "ancestor::*[contains(@class, 'teaser') or contains(@class, 'related')]"
 )
+# Readers' comments (WordPress's #comments, .comment-list, .comment) date and sign their own texts.
+_COMMENTS = (
+    "ancestor-or-self::*[@id = 'comments' or contains(@class, 'comment-list') or contains(@class, 'comments-area')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')]"
+)
+# A list item that links to another page is a teaser, whatever its list is called ("Mehr zum Thema");
+# links to the author's page, the section or an anchor are the article's own meta line.
+_LINKED_ITEM = (
+    "ancestor::li[.//a[@href][not(starts-with(@href, '#'))][not(contains(@href, '/autor'))]"
+    "[not(contains(@href, '/author'))][not(contains(@href, '/category/'))]]"
+)
+
+
+def _not_own_date(element: HtmlElement) -> bool:
+    """A date element that belongs to another story or to a reader's comment."""
+    if element.xpath(_OTHER_STORIES):
+        return True
+    return rules.on("date_not_in_lists_or_comments") and bool(element.xpath(_COMMENTS + "|" + _LINKED_ITEM))
 
 
 def _date_candidates(
@@ -386,13 +404,13 @@ def _date_candidates(
     yield page.first(*_PUBLISHED_META), "meta"
     # Dates printed in teasers of other stories, sidebars and menus are theirs, not the article's.
     for element in tree.xpath("//*[@itemprop='datePublished']"):
-        if not element.xpath(_OTHER_STORIES):
+        if not _not_own_date(element):
             yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
-    for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not e.xpath(_OTHER_STORIES)][:5]:
+    for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not _not_own_date(e)][:5]:
         yield element.get("datetime"), "time"
     # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
     for element in list(islice(_date_lines(tree), 30)):
-        if element.xpath(_OTHER_STORIES):
+        if _not_own_date(element):
             continue
         text = squash(" ".join(element.itertext()))
         yield (_published_part(text) if len(text) < 120 else None), "dateline"
@@ -449,7 +467,7 @@ def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
     """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
     for element in _after_headline(tree, "self::p or self::div or self::span or self::small", 15):
         text = squash(" ".join(element.itertext()))
-        if len(text) < 120 and _WHEN_LINE.match(text) and not element.xpath(_OTHER_STORIES):
+        if len(text) < 120 and _WHEN_LINE.match(text) and not _not_own_date(element):
             yield text
 
 
@@ -537,6 +555,13 @@ def _visible_parts(element: HtmlElement) -> list[str]:
 _NOT_THE_POSTS_BYLINE = "ancestor-or-self::figure|" + _OTHER_STORIES
 
 
+def _not_posts_byline(element: HtmlElement) -> bool:
+    """A byline of another story, a figure's credit, or a reader's name signing a comment."""
+    if element.xpath(_NOT_THE_POSTS_BYLINE):
+        return True
+    return rules.on("date_not_in_lists_or_comments") and bool(element.xpath(_COMMENTS))
+
+
 _EXPLICIT_AUTHOR = "//*[@rel='author' or @itemprop='author'] | //a[contains(@href, '/author/')]"
 # German sites file their authors under /autor/, /autorin/, /autoren/.
 _EXPLICIT_AUTHOR_DE = _EXPLICIT_AUTHOR + " | //a[contains(@href, '/autor')]"
@@ -551,7 +576,7 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
     for element in tree.xpath(_EXPLICIT_AUTHOR_DE if rules.on("byline_german_marks") else _EXPLICIT_AUTHOR)[
         :12
     ]:
-        if element.xpath(_NOT_THE_POSTS_BYLINE):
+        if _not_posts_byline(element):
             continue
         text = _visible_text(element)
         if not text and rules.on("byline_microdata_name"):
@@ -636,7 +661,7 @@ def _von_line(tree: HtmlElement) -> list[str]:
         text = _visible_text(element)
         if not _VON_LINE.match(text) or len(text.split()) > _VON_LINE_WORDS:
             continue
-        if element.xpath(_NOT_THE_POSTS_BYLINE):
+        if _not_posts_byline(element):
             continue
         names = split_authors(text)
         # Capitalised name parts only: "Von Berlin nach Hamburg" is a route and "Von der Leyen in Kiew"
@@ -657,7 +682,7 @@ def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
             continue
         if _CAPTION_CONTEXT.search(element.get("class") or ""):
             continue
-        if rules.on("byline_not_in_related") and element.xpath(_NOT_THE_POSTS_BYLINE):
+        if rules.on("byline_not_in_related") and _not_posts_byline(element):
             # A teaser of another story, a sidebar or the page footer names that story's author.
             continue
         found.append(element)
