@@ -131,6 +131,25 @@ def test_a_plain_colon_after_the_site_or_section_name_is_no_part_of_a_metadata_t
             "Bayern schlägt Dortmund - 3:1",
         ),
         ("Bundestagswahl | 2025", "https://kurier.example/politik/wahl/1", "Bundestagswahl | 2025"),
+        # Angle quotes separate like a bar; a quotation in guillemets is part of the headline.
+        (
+            "Stadtrat stimmt zu › Rhein Bote",
+            "https://www.rheinbote.example/h/stadtrat",
+            "Stadtrat stimmt zu",
+        ),
+        (
+            "Stadtrat stimmt zu « Rhein Bote",
+            "https://www.rheinbote.example/h/stadtrat",
+            "Stadtrat stimmt zu",
+        ),
+        (
+            "Stadtrat sagt »Nein« zur Rhein Bote",
+            "https://www.rheinbote.example/h/stadtrat",
+            "Stadtrat sagt »Nein« zur Rhein Bote",
+        ),
+        # A domain name before a plain colon is the site's, a topic is the story's.
+        ("news.RB.at: Stadtrat stimmt zu", "https://www.rb.example/h/stadtrat", "Stadtrat stimmt zu"),
+        ("Haushalt: Stadtrat stimmt zu", "https://www.rb.example/h/stadtrat", "Haushalt: Stadtrat stimmt zu"),
         # A two-letter host is no name to match: "Frankfurter Richter" is part of the story.
         (
             "Neue Regeln - Frankfurter Richter",

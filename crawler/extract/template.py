@@ -26,7 +26,7 @@ MIN_SHARE = 0.5
 MIN_PAGES = 4
 # Pages to learn from; more only confirm what 40 already show.
 SAMPLE_PAGES = 40
-_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ")
+_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ", " › ", " « ", " » ")
 _MAX_AFFIX_WORDS = 6
 _BLOCK_MIN_WORDS = 3
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

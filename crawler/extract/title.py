@@ -21,6 +21,9 @@ from crawler.extract.dates import MONTH_NAMES
 from crawler.extract.meta import PageMeta, squash, within_chrome
 
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " : ")
+# Guillemets and angle quotes as separators ("Headline › Site", "Headline « Site"); spaced on both
+# sides, so a quotation in the headline ("»Nein«") never splits it.
+_ANGLE_SEPARATORS = (" › ", " ‹ ", " » ", " « ")
 _DOMAIN_LIKE = re.compile(r"\w\.(?:de|com|net|org|at|ch|li|lu|eu|info|online|tv|fm|io|news)\b", re.IGNORECASE)
 _DATE_PART = re.compile(r"^\s*\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}\s*$")
 _DATE_IN_TEXT = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}\b(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*Uhr)?)?")
@@ -129,7 +132,8 @@ def strip_site_affixes(
     changed = True
     while changed:
         changed = False
-        for separator in _TITLE_SEPARATORS:
+        separators = _TITLE_SEPARATORS + (_ANGLE_SEPARATORS if rules.on("title_angle_separators") else ())
+        for separator in separators:
             head, sep, tail = title.rpartition(separator)
             if sep and len(head.split()) >= 2 and site_like(tail):
                 title, changed = head.strip(), True
@@ -149,7 +153,10 @@ def strip_site_affixes(
             # name. Any other word before a colon is the story's topic ("Haushalt: …", and "Berlin: …" on
             # a site called "Berliner Bote") and stays.
             lead, sep, rest = title.partition(": ")
-            if sep and len(rest.split()) >= 2 and norm(lead) in (site_keys | section_keys) - {""}:
+            domain = (
+                rules.on("title_angle_separators") and len(lead.split()) == 1 and _DOMAIN_LIKE.search(lead)
+            )
+            if sep and len(rest.split()) >= 2 and (norm(lead) in (site_keys | section_keys) - {""} or domain):
                 title, changed = rest.strip(), True
     return title
 
