@@ -11,21 +11,24 @@ from crawler.extract.dates import MONTH_NAMES
 AGENCIES = frozenset(
     {"dpa", "afp", "ap", "reuters", "epd", "kna", "sid", "dts", "ddp", "apa", "ots", "idea", "rnd", "kna/epd"}
 )
+# Job titles, also in compounds ("SRF-Korrespondentin", "Politikredakteurin", "Redaktionsleiter").
+_JOB_TITLE_WORD = (
+    r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
+    r"kommentator|mitarbeiter|leiter)(?:in|innen|en|s)?"
+)
 # Words that describe a role, not a person ("Max Muster, Korrespondent in Berlin").
 _ROLE_WORDS = re.compile(
     r"\b(?:redakt\w*|korrespondent\w*|autor(?:in)?|reporter\w*|chefredakt\w*|ressortleit\w*|leiter\w*|"
     r"volontär\w*|mitarbeiter\w*|kolumnist\w*|moderat\w*|fotograf\w*|foto|fotos|bild|bilder|grafik\w*|"
     r"video|audio|illustration|quelle|mit material|material|aktualisiert|stand|update|uhr|"
     r"lesezeit|minuten|min\.?|kommentar\w*|analyse|interview|gastbeitrag|meinung|editor|writer|"
-    r"staff|team|author|"
-    # Compounds of a job title ("SRF-Korrespondentin", "Politikredakteurin", "freie Journalistin").
-    r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
-    r"kommentator|mitarbeiter)(?:in|innen|en|s)?)\b",
+    rf"staff|team|author|{_JOB_TITLE_WORD})\b",
     re.IGNORECASE,
 )
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:ein|eine)\s+)?(?:\w*(?:kommentar|analyse|interview|beitrag|essay|kolumne|reportage|"
-    r"recherche|bericht|glosse|porträt|rezension)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|autor(?:in|en)?\s*:|"
+    r"recherche|bericht|glosse|porträt|rezension)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|"
+    r"autor(?:in|en)?\s*:|"
     r"aufgezeichnet\s+von|verfasst\s+von)\s*:?\s*",
     re.IGNORECASE,
 )
@@ -43,11 +46,7 @@ _TRAILING_DATE = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 # A job title before the name ("Korrespondentin Anna Berger", "Redaktionsleiterin Anna Berger").
-_JOB_TITLE = re.compile(
-    r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
-    r"kommentator|mitarbeiter|leiter)(?:in|innen|en|s)?",
-    re.IGNORECASE,
-)
+_JOB_TITLE = re.compile(_JOB_TITLE_WORD, re.IGNORECASE)
 _FROM_PLACE = re.compile(r"\s+(?:aus|in)\s+[A-ZÄÖÜ][\w.-]*(?:\s+(?:am|an der|im)\s+[A-ZÄÖÜ][\w.-]*)?\s*$")
 # A degree printed after the name ("Anna Berger, M.A.", "Prof. Max Graf, PhD") is no second name.
 _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\.\s?m)\.?$", re.IGNORECASE)
@@ -64,8 +63,8 @@ _DESK_ARTICLE = re.compile(r"^(?:der|dem|den|unserer)\s+(?=[\w-]*redaktion\b)", 
 _INTERFACE = re.compile(
     r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
     r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback|"
-    r"(?:zur\s+)?autorenseite|(?:zum\s+)?autorenprofil|zum\s+(?:autor\w*|profil)|(?:mehr|alle|weitere)\s+(?:artikel|beiträge)|anhören|vorlesen|kopieren|"
-    r"drucken|lesezeit|"
+    r"(?:zur\s+)?autorenseite|(?:zum\s+)?autorenprofil|zum\s+(?:autor\w*|profil)|"
+    r"(?:mehr|alle|weitere)\s+(?:artikel|beiträge)|anhören|vorlesen|kopieren|drucken|lesezeit|"
     r"twitter|facebook|instagram|linkedin|mastodon|bluesky|threads|xing|tiktok|youtube)\b",
     re.IGNORECASE,
 )
@@ -217,7 +216,8 @@ _CASE_SENSITIVE = {"ap": "AP", "sid": "SID", "apa": "APA", "kap": "KAP", "efe": 
 # "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy; "(mit dpa)" after a byline.
 # "(red/apa)", "(chm/sda)": an editor's initials may come first.
 _PAREN_CREDIT = re.compile(
-    rf"\(\s*(?:mit\s+|(?!(?:{_AGENCY_TOKEN})\b)(?-i:[a-zäöü]{{2,5}})\s*/\s*)?((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)",
+    rf"\(\s*(?:mit\s+|(?!(?:{_AGENCY_TOKEN})\b)(?-i:[a-zäöü]{{2,5}})\s*/\s*)?"
+    rf"((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)",
     re.IGNORECASE,
 )
 # "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
