@@ -288,3 +288,8 @@ def test_a_metadata_title_without_the_headings_unmarked_first_part_makes_that_pa
     # Without a metadata title to say so, the heading stays whole: nothing marks its first part.
     alone = extract_article(page(header), url=URL)
     assert (alone.title, alone.kicker) == ("Demo Der Stadtrat stimmt knapp zu", None)
+
+
+def test_a_headline_element_whose_class_names_plus_is_no_badge() -> None:
+    header = "<h1><span class='headline--plus'>Stadtrat stimmt knapp zu</span></h1>"
+    assert extract_article(page(header), url=URL).title == "Stadtrat stimmt knapp zu"

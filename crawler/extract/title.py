@@ -281,7 +281,10 @@ def _badge(element: HtmlElement) -> bool:
     """A subscription badge or icon inside a heading, or an element that holds no words (an <svg>)."""
     if not rules.on("title_heading_badges"):
         return False
-    return element.tag in _NO_TEXT_TAGS or bool(_BADGE_CLASS.search(element.get("class") or ""))
+    if element.tag in _NO_TEXT_TAGS:
+        return True
+    # Short, as badges are: a class naming "plus" on an element holding the whole headline is no badge.
+    return bool(_BADGE_CLASS.search(element.get("class") or "")) and len(squash(element.text_content())) <= 15
 
 
 def _visible_texts(element: HtmlElement) -> list[str]:
