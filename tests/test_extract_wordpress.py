@@ -101,6 +101,11 @@ def test_declared_language_stands_when_the_text_agrees() -> None:
         ("Anna Muster · Artikel anhören", ["Anna Muster"]),
         ("Mehr Artikel", []),
         ("Anna Link", ["Anna Link"]),
+        # an agency with its dateline's place is the agency; an agency's national service keeps its name
+        ("dpa Berlin", ["dpa"]),
+        ("Anna Muster, AFP Paris", ["Anna Muster", "AFP"]),
+        ("AFP Deutschland", ["AFP Deutschland"]),
+        ("ap Berlin", []),  # lower-case "ap" is initials, and with a place no name
         # a job title before the name
         ("Korrespondentin Anna Muster", ["Anna Muster"]),
         ("Von Redaktionsleiter Dr. Max Graf", ["Dr. Max Graf"]),

@@ -100,6 +100,10 @@ def _clean_one(name: str) -> str:
         first, _, rest = name.partition(" ")
         if _JOB_TITLE.fullmatch(first) and len(rest.split()) >= 2 and rest[:1].isupper():
             name = rest
+        # "dpa Berlin", "AFP Paris": the agency and its dateline's place ("AFP Deutschland" is a service).
+        place = _AGENCY_PLACE.match(name)
+        if place and place.group(2).casefold() not in _AGENCY_SERVICES and _agency_tokens(place.group(1)):
+            name = place.group(1)
     if rules.on("byline_desk"):
         name = _DESK_ARTICLE.sub("", name)
     return name
@@ -220,6 +224,8 @@ _PAREN_CREDIT = re.compile(
     rf"((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)",
     re.IGNORECASE,
 )
+_AGENCY_PLACE = re.compile(rf"^({_AGENCY_TOKEN})\s+((?-i:[A-ZÄÖÜ])[\w.-]+)$", re.IGNORECASE)
+_AGENCY_SERVICES = frozenset({"deutschland", "österreich", "schweiz", "international", "online", "news"})
 # "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
 _PHRASE_CREDIT = re.compile(
     r"(?:mit\s+material\s+(?:von|der|des)|material\s*:|quellen?\s*:|mit\s+informationen\s+von|"
