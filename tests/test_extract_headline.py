@@ -281,8 +281,17 @@ def test_a_subscription_badge_or_icon_in_the_headline_is_no_part_of_it(header: s
     assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", None)
 
 
-def test_a_metadata_title_without_the_headings_unmarked_first_part_makes_that_part_the_kicker() -> None:
-    header = "<h1><span>Demo</span>Der Stadtrat stimmt knapp zu</h1>"
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<h1><span>Demo</span>Der Stadtrat stimmt knapp zu</h1>",
+        "<h1>Demo<br>Der Stadtrat stimmt knapp zu</h1>",
+        "<h1>Demo <span>Der Stadtrat stimmt knapp zu</span></h1>",
+    ],
+)
+def test_a_metadata_title_without_the_headings_unmarked_first_part_makes_that_part_the_kicker(
+    header: str,
+) -> None:
     article = extract_article(page(header, og("Der Stadtrat stimmt knapp zu")), url=URL)
     assert (article.title, article.kicker) == ("Der Stadtrat stimmt knapp zu", "Demo")
     # Without a metadata title to say so, the heading stays whole: nothing marks its first part.

@@ -263,15 +263,19 @@ def _heading(element: HtmlElement) -> _Heading | None:
 
 
 def _unmarked_lead(element: HtmlElement, lead_text: str) -> tuple[str, str]:
-    """(first child's text, the heading's words after it) when a short first child opens the heading."""
-    if lead_text or not rules.on("title_meta_confirms_kicker"):
+    """(first part, the heading's words after it) when a short first part opens the heading: its first
+    child element, or its own text before a child ("Demo<br>Der Bundestag …")."""
+    if not rules.on("title_meta_confirms_kicker"):
         return "", ""
     children = [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
     if not children:
         return "", ""
-    first = _own_text(children[0])
-    after = [squash(children[0].tail)] + ["".join(_visible_texts(c)) + (c.tail or "") for c in children[1:]]
-    rest = squash(" ".join(after))
+    texts = ["".join(_visible_texts(c)) + (c.tail or "") for c in children]
+    if lead_text:
+        first, rest = lead_text, squash(" ".join(texts))
+    else:
+        first = _own_text(children[0])
+        rest = squash(" ".join([children[0].tail or "", *texts[1:]]))
     if not first or len(first.split()) > _MAX_KICKER_WORDS or len(rest.split()) < 2:
         return "", ""
     return first.rstrip(":").strip(), rest
