@@ -15,6 +15,7 @@ import json
 import pytest
 
 from crawler.extract import extract_article
+from crawler.extract.dates import parse_date
 
 SENTENCE = "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr beschlossen. "
 RELATED = (
@@ -216,3 +217,21 @@ def test_an_agency_in_parentheses_after_a_metadata_author_is_credited() -> None:
     page = news_page("").replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
     article = extract_article(page, url="https://zeitung.example/haushalt/")
     assert (article.authors, article.agencies) == (["Anna Berger"], ["APA"])
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        # RFC 2822 (feeds, some meta tags): the zone counts, so the Berlin day is right.
+        ("Fri, 28 Apr 2023 23:30:00 GMT", "2023-04-28T23:30:00+00:00"),
+        ("Fri, 28 Apr 2023 23:30:00 +0000", "2023-04-28T23:30:00+00:00"),
+        ("28 Apr 2023 10:15 +0200", "2023-04-28T10:15:00+02:00"),
+        # A zone abbreviation the parser does not know is read as Berlin time instead of failing the page.
+        ("Fri Apr 28 10:15:00 EDT 2023", "2023-04-28T10:15:00+02:00"),
+        ("28 Apr 2023 10:15 PM", "2023-04-28T10:15:00+02:00"),
+    ],
+)
+def test_dates_with_a_zone_are_read_in_that_zone_and_unknown_zones_do_not_fail(
+    text: str, parsed: str
+) -> None:
+    assert parse_date(text) == parsed

@@ -58,6 +58,11 @@ _WORD_MONTH = re.compile(
 _CTIME = re.compile(
     r"[A-Za-z]{3}\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([A-Z]{1,5})?\s*(\d{4})"
 )
+# RFC 2822, as feeds and some meta tags print dates: "Fri, 28 Apr 2023 21:30:00 GMT", "… +0000".
+_RFC2822 = re.compile(
+    r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*"
+    r"([+-]\d{4}|UTC|GMT|UT|CES?T|MES?Z)?\b"
+)
 _MIN_YEAR, _MAX_YEAR = 1995, 2100
 
 
@@ -67,6 +72,8 @@ def _offset(token: str | None) -> timezone | None:
     upper = token.upper()
     if upper in _TZ_ABBREVIATIONS:
         return _TZ_ABBREVIATIONS[upper]
+    if token[0] not in "+-" or not token[1:].replace(":", "").isdigit():
+        return None  # an abbreviation we do not know ("PM", "EDT"): read as Berlin time, not a crash
     sign = -1 if token[0] == "-" else 1
     digits = token[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -111,6 +118,12 @@ def parse_datetime(value: str | None) -> datetime | None:
         month = _MONTHS.get(month_name.lower())
         if month:
             return _build(int(year), month, int(day), int(hour), int(minute), int(second), _offset(tz))
+    match = _RFC2822.search(text)
+    if match:
+        day, month_name, year, hour, minute, second, tz = match.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month:
+            return _build(int(year), month, int(day), int(hour), int(minute), int(second or 0), _offset(tz))
     match = _GERMAN_NUMERIC.search(text)
     if match:
         day, month, year, hour, minute, second = match.groups()
