@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract import rules, wordpress
@@ -386,13 +387,16 @@ _LINKED_ITEM = (
     "ancestor::li[.//a[@href][not(starts-with(@href, '#'))][not(contains(@href, '/autor'))]"
     "[not(contains(@href, '/author'))][not(contains(@href, '/category/'))]]"
 )
+# Compiled once: they are asked of every date and byline candidate of every page.
+_IN_COMMENTS = etree.XPath(_COMMENTS)
+_IN_COMMENTS_OR_LINKED_ITEM = etree.XPath(_COMMENTS + "|" + _LINKED_ITEM)
 
 
 def _not_own_date(element: HtmlElement) -> bool:
     """A date element that belongs to another story or to a reader's comment."""
     if element.xpath(_OTHER_STORIES):
         return True
-    return rules.on("date_not_in_lists_or_comments") and bool(element.xpath(_COMMENTS + "|" + _LINKED_ITEM))
+    return rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS_OR_LINKED_ITEM(element))
 
 
 def _date_candidates(
@@ -559,7 +563,7 @@ def _not_posts_byline(element: HtmlElement) -> bool:
     """A byline of another story, a figure's credit, or a reader's name signing a comment."""
     if element.xpath(_NOT_THE_POSTS_BYLINE):
         return True
-    return rules.on("date_not_in_lists_or_comments") and bool(element.xpath(_COMMENTS))
+    return rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS(element))
 
 
 _EXPLICIT_AUTHOR = "//*[@rel='author' or @itemprop='author'] | //a[contains(@href, '/author/')]"

@@ -482,14 +482,11 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
     for candidate, _source in meta:
         key = norm(candidate)
         for heading in headings:
-            if (
-                heading.after_lead
-                and key == norm(heading.after_lead)
-                and key not in {norm(f) for f in _forms(heading)}
-            ):
+            forms = {norm(f) for f in _forms(heading)}
+            if heading.after_lead and key == norm(heading.after_lead) and key not in forms:
                 # The metadata title is the heading without its first part: that part is a kicker.
                 return Title(_spelling(candidate, meta), heading.lead_part, None, heading.tag)
-            if key in {norm(f) for f in _forms(heading)}:
+            if key in forms:
                 kicker = heading.kicker or heading.outer_kicker or None
                 if (
                     heading.kicker
