@@ -356,3 +356,60 @@ def test_link_filters_and_page_shapes() -> None:
     assert not is_section_url(base + "/?p=12") and not is_section_url(base + "/politik/2025/01/02/a/")
     assert "newsarticle" in jsonld_types('{"@graph": [{"@type": ["NewsArticle"]}, {"@type": "WebPage"}]}')
     assert jsonld_types("{not json") == set()
+
+
+def test_the_crawl_loads_only_the_scrapy_components_it_uses() -> None:
+    # Scrapy imports every component named in a setting, even one switched off, so the crawl lists only
+    # its own: no remote-control web server (aiohttp), telnet console, feed exports or cookie jar at start.
+    probe = """
+import sys, json
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+settings = Settings()
+settings.setmodule("crawler.crawl.settings", priority="project")
+enabled = {}
+for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+    # What Scrapy's MiddlewareManager does to find a crawl's components.
+    enabled[name] = [c.rsplit(".", 1)[-1] if isinstance(c, str) else c.__name__
+                     for c in build_component_list(settings.get_component_priority_dict_with_base(name))]
+print(json.dumps({"modules": sorted(m for m in sys.modules if m.split(".")[0] in {"aiohttp", "scrapy"}),
+                  "enabled": enabled, "stats": load_object(settings["STATS_CLASS"]).__name__}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    found = json.loads(out.strip().splitlines()[-1])
+    modules = set(found["modules"])
+    assert not {m for m in modules if m.startswith("aiohttp")}
+    for unused in ("remote_control", "telnet", "feedexport", "cookies", "httpcache", "spiderstate"):
+        assert not [m for m in modules if m.endswith(unused)], unused
+    enabled = found["enabled"]
+    assert {"CoreStats", "LogStats", "MemoryUsage"} <= set(enabled["EXTENSIONS"])
+    assert {
+        "SharedRobotsTxtMiddleware",
+        "RedirectGuardMiddleware",
+        "RetryMiddleware",
+        "HttpProxyMiddleware",
+    } <= set(enabled["DOWNLOADER_MIDDLEWARES"])
+    assert "RobotsTxtMiddleware" not in enabled["DOWNLOADER_MIDDLEWARES"]  # SharedRobotsTxtMiddleware's job
+    assert {"HttpErrorMiddleware", "RefererMiddleware"} <= set(enabled["SPIDER_MIDDLEWARES"])
+    assert found["stats"] == "LeanStatsCollector"
+
+
+def test_the_lean_stats_collector_counts_like_scrapys() -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.crawl.stats import LeanStatsCollector
+
+    results = []
+    for cls in (MemoryStatsCollector, LeanStatsCollector):
+        stats = cls(get_crawler())
+        stats.inc_value("newsroom/discovered")
+        stats.inc_value("newsroom/discovered", 2)
+        stats.max_value("depth", 3)
+        stats.max_value("depth", 1)
+        stats.set_value("finish_reason", "finished")
+        results.append(stats.get_stats())
+    assert results[0] == results[1] == {"newsroom/discovered": 3, "depth": 3, "finish_reason": "finished"}

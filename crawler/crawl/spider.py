@@ -259,7 +259,7 @@ class PortalSpider(Spider):
         self.navigation_started = False
         self.night_started = _now()
         self.max_pagination = 50
-        self.user_agent = ""
+        self.robots_agent = ""  # the USER_AGENT robots.txt rules are read for
         self.known: dict[str, Known] = {}
         self.listed_urls: set[str] = set()  # URLs a sitemap or the REST API named tonight
         self.sitemaps_complete = True  # every sitemap read (a failed one leaves the listing partial)
@@ -311,7 +311,7 @@ class PortalSpider(Spider):
         }.items():
             crawler.settings.set(name, value, priority="spider")
         spider.max_pagination = crawler.settings.getint("NEWSROOM_MAX_PAGINATION", 50)
-        spider.user_agent = crawler.settings.get("USER_AGENT") or ""
+        spider.robots_agent = crawler.settings.get("USER_AGENT") or ""
         spider.retry_backoff = crawler.settings.getfloat("NEWSROOM_RETRY_BACKOFF", 2.0)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
@@ -405,7 +405,7 @@ class PortalSpider(Spider):
         if (
             self.robots is not None
             and self.config.obey_robots
-            and not self.robots.can_fetch(target, self.user_agent)
+            and not self.robots.can_fetch(target, self.robots_agent)
         ):
             self.count("robots_forbidden")
             return None
