@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
+from psycopg2.extras import execute_values
 
 from crawler import edits, extract, procs, site_templates, urls
 from crawler.extract.template import SiteTemplate
@@ -183,11 +184,25 @@ def _record_edit(cur: Cursor, row: dict[str, Any], fields: dict[str, Any], page:
     )
 
 
-def _upsert_article(cur: Cursor, page: RawPage, article: dict[str, Any], reclean: bool) -> tuple[str, int]:
-    """Write one extracted article; return (outcome, article_id)."""
+def _upsert_article(
+    cur: Cursor,
+    page: RawPage,
+    article: dict[str, Any],
+    reclean: bool,
+    locked: dict[str, dict[str, Any] | None] | None = None,
+) -> tuple[str, int]:
+    """Write one extracted article; return (outcome, article_id).
+
+    `locked` holds rows this transaction already locked by URL (None: no row), each good for one use:
+    a second page of the same article must see what the first one wrote.
+    """
     canonical = urls.canonical_url(page.final_url, article.get("canonical_url"))
     fields = _fields(article)
-    row = _locked_article(cur, canonical)
+    row = (
+        locked.pop(canonical)
+        if locked is not None and canonical in locked
+        else _locked_article(cur, canonical)
+    )
     if row is None:
         names = ", ".join(fields)
         # Atomic under concurrency: when the clean of an overlapping run inserts the same URL first,
@@ -262,6 +277,14 @@ def _locked_article(cur: Cursor, url: str) -> dict[str, Any] | None:
     return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
+def _locked_articles(cur: Cursor, urls_: list[str]) -> dict[str, dict[str, Any] | None]:
+    """The article rows of urls_, locked for this transaction, in one query; None for a URL with none."""
+    cur.execute(f"SELECT url, {ROW_COLUMNS} FROM articles WHERE url = ANY(%s) FOR UPDATE", (urls_,))
+    names = [d[0] for d in cur.description][1:]
+    found = {row[0]: dict(zip(names, row[1:], strict=True)) for row in cur.fetchall()}
+    return {url: found.get(url) for url in urls_}
+
+
 def _update_fields(
     cur: Cursor, article_id: int, fields: dict[str, Any], page: RawPage, bump_version: bool
 ) -> None:
@@ -300,12 +323,24 @@ def _record_aliases(cur: Cursor, page: RawPage, canonical: str, article_id: int)
         )
 
 
-def _mark_page(cur: Cursor, page_id: int, outcome: str, reason: str | None, article_id: int | None) -> None:
-    cur.execute(
-        """UPDATE raw_pages SET cleaned_at = now(), clean_outcome = %s,
-               rejected_reason = COALESCE(%s, rejected_reason), extractor_version = %s, article_id = %s
-           WHERE page_id = %s""",
-        (outcome, reason, extract.EXTRACTOR_VERSION, article_id, page_id),
+# What cleaning made of a raw page: (page_id, outcome, rejected reason or None, article_id or None).
+Mark = tuple[int, str, str | None, int | None]
+
+
+def _mark_pages(cur: Cursor, marks: list[Mark]) -> None:
+    """Record what cleaning made of each page, in one statement (a round trip per page was ~1/10 of clean)."""
+    if not marks:
+        return
+    execute_values(
+        cur,
+        """UPDATE raw_pages AS r SET cleaned_at = now(), clean_outcome = v.outcome,
+               rejected_reason = COALESCE(v.reason, r.rejected_reason), extractor_version = v.version,
+               article_id = v.article_id
+           FROM (VALUES %s) AS v(page_id, outcome, reason, article_id, version)
+           WHERE r.page_id = v.page_id""",
+        [(*mark, extract.EXTRACTOR_VERSION) for mark in marks],
+        template="(%s::bigint, %s::text, %s::text, %s::bigint, %s::text)",
+        page_size=len(marks),
     )
 
 
@@ -409,17 +444,19 @@ def _claim_batch(
         params,
     )
     batch = Batch()
+    redirects: list[Mark] = []
     for row in cur.fetchall():
         *page_fields, crawl_reason, status = row
         batch.runs.add(row[1])
         if not crawl_reason and 300 <= status < 400:
             # The crawl did not follow it because the target is fetched anyway; link_redirects aliases it.
-            _mark_page(cur, row[0], "redirect", None, None)
+            redirects.append((row[0], "redirect", None, None))
             batch.redirects += 1
         elif crawl_reason or not 200 <= status < 300:
             batch.crawl_rejected.append(row[0])
         else:
             batch.pages.append(_raw_page(page_fields))
+    _mark_pages(cur, redirects)
     return batch
 
 
@@ -456,27 +493,32 @@ def _start_extraction(
 def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], reclean: bool) -> list[str]:
     by_id = {page.page_id: page for page in pages}
     outcomes = []
+    marks: list[Mark] = []
+    canonical = {
+        r.page_id: urls.canonical_url(by_id[r.page_id].final_url, r.article.get("canonical_url"))
+        for r in results
+        if r.article is not None
+    }
+    # One query locks the batch's existing rows (a query per page was the clean's most frequent round trip).
+    locked = _locked_articles(cur, sorted(set(canonical.values())))
     # Primary pages first, so an AMP copy in the same batch never creates the row its original would.
     ordered = sorted(
         results,
         key=lambda r: (
             by_id[r.page_id].fetched_at,
-            r.article is not None
-            and not is_primary_page(
-                by_id[r.page_id].final_url,
-                urls.canonical_url(by_id[r.page_id].final_url, r.article.get("canonical_url")),
-            ),
+            r.article is not None and not is_primary_page(by_id[r.page_id].final_url, canonical[r.page_id]),
         ),
     )
     for result in ordered:
         page = by_id[result.page_id]
         if result.article is None:
-            _mark_page(cur, page.page_id, "rejected", result.rejected_reason, None)
+            marks.append((page.page_id, "rejected", result.rejected_reason, None))
             outcomes.append("rejected")
             continue
-        outcome, article_id = _upsert_article(cur, page, result.article, reclean)
-        _mark_page(cur, page.page_id, outcome, None, article_id)
+        outcome, article_id = _upsert_article(cur, page, result.article, reclean, locked)
+        marks.append((page.page_id, outcome, None, article_id))
         outcomes.append(outcome)
+    _mark_pages(cur, marks)
     return outcomes
 
 
@@ -500,8 +542,7 @@ def _claim(
     """Claim the next batch in a transaction left open on conn and start extracting it."""
     cur = conn.cursor()
     batch = _claim_batch(cur, run_id, limit, page_range)
-    for page_id in batch.crawl_rejected:
-        _mark_page(cur, page_id, "rejected", None, None)
+    _mark_pages(cur, [(page_id, "rejected", None, None) for page_id in batch.crawl_rejected])
     return _InFlight(conn, batch, _start_extraction(pool, batch.pages, templates))
 
 
