@@ -101,6 +101,7 @@ def test_demo_portal_sites_learn_their_suffix_and_keep_every_field() -> None:
         pages = [portal.respond(s.url, {"Host": "portal.test"})[2] for s in portal.stories()[:20]]
         template = learn(page.decode() for page in pages)
         assert template.title_suffixes == [f" – {SITE_NAME}"]
+        assert template.house_authors == []  # several writers, each on a few pages: no house byline
         for spec, page in zip(portal.stories()[:20], pages, strict=True):
             article = extract_article(page, url="http://portal.test" + spec.url, site_template=template)
             assert (article.title, article.body, article.authors) == (
@@ -185,3 +186,75 @@ def test_a_template_learned_from_few_pages_is_learned_again_as_the_crawl_stores_
     store(range(6, 20))
     backlog.refresh(conn)
     assert len(learned) == 3
+
+
+# A site whose CMS posts every story under one account ("Petra Schulz", the editor who publishes)
+# while the page prints who wrote it: the metadata names the house, the byline the writer.
+HOUSE = "Petra Schulz"
+WRITERS = ["Jonas Weber", "Dr. Aylin Kaya", "Jonas Weber", "Marta Nowak", HOUSE, "Lena Brandt"]
+
+
+def house_story(index: int, printed: str | None = None) -> str:
+    """A story of that site: JSON-LD credits the house account, the byline line its writer."""
+    writer = WRITERS[index] if printed is None else printed
+    byline = f"<p class='byline'>Von {writer}</p>" if writer else ""
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", '
+        f'"headline": "{HEADLINES[index]}", "author": {{"@type": "Person", "name": "{HOUSE}"}}}}'
+    )
+    page = story(index).replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
+    return page.replace("<div class='text'>", f"<h1>{HEADLINES[index]}</h1>{byline}<div class='text'>")
+
+
+def test_the_house_byline_is_learned_and_a_printed_byline_naming_the_writer_outranks_it() -> None:
+    from crawler.extract import rules
+
+    template = learn(house_story(i) for i in range(1, 6))  # the site's *other* pages
+    assert template.house_authors == [HOUSE]
+    url = f"{SITE}/lokales/0.html"
+    assert extract_article(house_story(0), url=url).authors == [HOUSE]  # one page alone: metadata wins
+    assert extract_article(house_story(0), url=url, site_template=template).authors == ["Jonas Weber"]
+    academic = extract_article(house_story(1), url=url, site_template=template)
+    assert academic.authors == ["Dr. Aylin Kaya"]
+    with rules.disabled(["byline_over_house_metadata"]):
+        assert extract_article(house_story(0), url=url, site_template=template).authors == [HOUSE]
+
+
+def test_the_house_byline_stays_where_the_page_prints_no_one_else() -> None:
+    template = learn(house_story(i) for i in range(1, 6))
+    url = f"{SITE}/lokales/4.html"
+    # Printed as the same name, or not printed at all, or only a desk: the metadata stands.
+    for printed in (HOUSE, "", "Redaktion"):
+        page = house_story(4, printed=printed)
+        assert extract_article(page, url=url, site_template=template).authors == [HOUSE], printed
+
+
+def test_an_author_on_few_of_a_sites_pages_is_no_house_byline() -> None:
+    # One prolific writer on under half the pages is a writer: nothing is learned, nothing changes.
+    pages = [house_story(i).replace(HOUSE, WRITERS[i] if i % 2 else HOUSE) for i in range(6)]
+    template = learn(pages)
+    assert template.house_authors == []
+    assert SiteTemplate.from_dict({"title_suffixes": [SUFFIX], "pages": 6}) == SiteTemplate(
+        title_suffixes=[SUFFIX], pages=6
+    )  # a template stored before house bylines were learned still loads
+
+
+def test_clean_stage_credits_the_writer_over_the_house_byline(conn) -> None:
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    with conn, conn.cursor() as cur:
+        runs.start_run(cur, "night1", SITE)
+        for i in range(len(HEADLINES)):
+            html = house_story(i)
+            url = f"{SITE}/lokales/{i}.html"
+            cur.execute(
+                """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip,
+                       body_bytes, fetched_at) VALUES ('night1', %s, %s, %s, 200, 'text/html', %s, %s, %s)""",
+                (SITE, url, url, gzip.compress(html.encode()), len(html), t0 + timedelta(minutes=i)),
+            )
+    assert clean.clean_pages(conn, workers=1)["new"] == len(HEADLINES)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT template->'house_authors' FROM site_templates WHERE site = %s", (SITE,))
+        assert cur.fetchone()[0] == [HOUSE]
+        cur.execute("SELECT url, authors FROM articles ORDER BY url")
+        got = {url.rsplit("/", 1)[1]: authors for url, authors in cur.fetchall()}
+    assert got == {f"{i}.html": [writer] for i, writer in enumerate(WRITERS)}

@@ -241,7 +241,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
     _fill_dates(tree, page, article, article.canonical_url or url)
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
-    _fill_authors(tree, page, article, tree_bylines)
+    _fill_authors(tree, page, article, tree_bylines, template.house_keys() if template else frozenset())
     article.tags = _tags(page)
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
@@ -706,7 +706,13 @@ def _meta_authors(page: PageMeta) -> list[str]:
     return names
 
 
-def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article, bylines: list[HtmlElement]) -> None:
+def _fill_authors(
+    tree: HtmlElement,
+    page: PageMeta,
+    article: Article,
+    bylines: list[HtmlElement],
+    house: frozenset[str] = frozenset(),
+) -> None:
     entries = ld_names(page.ld_get("author"))
     persons = [name for name, is_person in entries if is_person]
     organizations = [name for name, is_person in entries if not is_person]
@@ -728,6 +734,12 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article, bylines: 
         byline = _byline_names(tree, bylines)
         if byline:
             authors, source = byline, "byline"
+    elif house and rules.on("byline_over_house_metadata") and _only_house(persons, house):
+        # The name most of the site's pages carry in metadata (the account that posts everything)
+        # yields to a printed byline naming someone else; printed as the same name, it stays.
+        byline = _byline_names(tree, bylines)
+        if any(squash(b).casefold() not in house and not is_desk(b) and not is_agency(b) for b in byline):
+            authors, source = byline, "byline"
     if not authors and meta_names:
         authors, source = meta_names, "meta"
     people = [a for a in authors if not is_desk(a) and not is_agency(a)]
@@ -737,6 +749,11 @@ def _fill_authors(tree: HtmlElement, page: PageMeta, article: Article, bylines: 
     if authors:
         article.authors = authors
         article.sources["authors"] = source
+
+
+def _only_house(persons: list[str], house: frozenset[str]) -> bool:
+    """True when every person the JSON-LD names is one of the site's house bylines (as learned: raw)."""
+    return bool(persons) and all(squash(p).casefold() in house for p in persons)
 
 
 def _tags(page: PageMeta) -> list[str]:

@@ -4,8 +4,10 @@ Learned per run from a sample of the site's stored pages and kept per site (tabl
 `site_templates`): the title prefixes and suffixes the site puts around every headline in <title>
 and og:title ("… – Nachrichtenportal Deutschland", "Politik | …"), and the text blocks printed on
 most pages (newsletter boxes, "Lesen Sie auch" captions, legal lines) that a page-level extractor
-may take for article text. Extraction strips those affixes from metadata titles and drops those
-blocks from the body; a page of a site never seen still extracts without a template.
+may take for article text, and the house byline: the author the metadata names on most pages (the
+CMS account that posts everything, the site's own name) while the printed bylines name the writers.
+Extraction strips those affixes from metadata titles, drops those blocks from the body and lets a
+printed byline outrank the house byline; a page of a site never seen still extracts without a template.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import lxml.html
 
-from crawler.extract.meta import squash
+from crawler.extract.meta import collect, ld_names, squash
 
 # A string counts as the site's when at least this share of the sampled pages carries it ...
 MIN_SHARE = 0.5
@@ -44,6 +46,8 @@ class SiteTemplate:
     title_suffixes: list[str] = field(default_factory=list)
     boilerplate: list[str] = field(default_factory=list)
     pages: int = 0
+    # Metadata authors on most pages: the house byline, not the writer (see `house_keys`).
+    house_authors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored in site_templates.template)."""
@@ -59,6 +63,7 @@ class SiteTemplate:
             list(data.get("title_suffixes") or []),
             list(data.get("boilerplate") or []),
             int(data.get("pages") or 0),
+            list(data.get("house_authors") or []),  # absent from templates stored before it was learned
         )
 
     def affixes(self) -> tuple[list[str], list[str]]:
@@ -68,6 +73,10 @@ class SiteTemplate:
     def boilerplate_keys(self) -> frozenset[str]:
         """Folded boilerplate blocks, for comparing body lines."""
         return frozenset(fold(b) for b in self.boilerplate)
+
+    def house_keys(self) -> frozenset[str]:
+        """Folded house bylines, for comparing metadata authors."""
+        return frozenset(fold(a) for a in self.house_authors)
 
 
 def fold(text: str) -> str:
@@ -98,11 +107,14 @@ def _affixes(title: str) -> tuple[set[str], set[str]]:
     return prefixes, suffixes
 
 
-def _blocks(html: str) -> set[str]:
+def _parsed(html: str) -> lxml.html.HtmlElement | None:
     try:
-        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (ValueError, lxml.etree.ParserError):
-        return set()
+        return None
+
+
+def _blocks(tree: lxml.html.HtmlElement) -> set[str]:
     blocks = set()
     for element in tree.iter("p", "h2", "h3", "h4", "li", "figcaption"):
         text = squash(element.text_content())
@@ -111,12 +123,22 @@ def _blocks(html: str) -> set[str]:
     return blocks
 
 
+def _metadata_authors(tree: lxml.html.HtmlElement) -> set[str]:
+    """The authors a page's JSON-LD and <meta name=author> name, as written."""
+    page = collect(tree)
+    names = {name for name, _ in ld_names(page.ld_get("author"))}
+    names.update(page.all("author"))
+    return {squash(n) for n in names if squash(n)}
+
+
 def learn(pages: Iterable[str]) -> SiteTemplate:
     """The template shared by a site's pages (HTML strings)."""
     prefix_pages: Counter[str] = Counter()
     suffix_pages: Counter[str] = Counter()
     block_pages: Counter[str] = Counter()
+    author_pages: Counter[str] = Counter()
     spelling: dict[str, str] = {}
+    author_spelling: dict[str, str] = {}
     count = 0
     for html in pages:
         count += 1
@@ -128,10 +150,17 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
             suffixes |= found_suffixes
         prefix_pages.update(prefixes)
         suffix_pages.update(suffixes)
-        for block in _blocks(html):
+        tree = _parsed(html)
+        if tree is None:
+            continue
+        for block in _blocks(tree):
             key = fold(block)
             spelling.setdefault(key, block)
             block_pages[key] += 1
+        for author in _metadata_authors(tree):
+            key = fold(author)
+            author_spelling.setdefault(key, author)
+            author_pages[key] += 1
     if count < MIN_PAGES:
         return SiteTemplate(pages=count)
     needed = max(MIN_PAGES, MIN_SHARE * count)
@@ -145,4 +174,5 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
         title_suffixes=common(suffix_pages),
         boilerplate=[spelling[k] for k in sorted(k for k, n in block_pages.items() if n >= needed)],
         pages=count,
+        house_authors=[author_spelling[k] for k in sorted(k for k, n in author_pages.items() if n >= needed)],
     )
