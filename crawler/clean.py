@@ -509,17 +509,59 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
             r.article is not None and not is_primary_page(by_id[r.page_id].final_url, canonical[r.page_id]),
         ),
     )
+    # The first page of each article without a row makes the row: all of them in one INSERT.
+    firsts: dict[str, Extracted] = {}
+    if not reclean:
+        for result in ordered:
+            url = canonical.get(result.page_id)
+            if url is not None and locked.get(url) is None and url not in firsts:
+                firsts[url] = result
+    inserted = _insert_new(cur, [(by_id[r.page_id], url, r.article or {}) for url, r in firsts.items()])
+    for url in firsts:
+        locked.pop(url, None)  # a later page of the same article must see the row just made
     for result in ordered:
         page = by_id[result.page_id]
         if result.article is None:
             marks.append((page.page_id, "rejected", result.rejected_reason, None))
             outcomes.append("rejected")
             continue
-        outcome, article_id = _upsert_article(cur, page, result.article, reclean, locked)
+        url = canonical[result.page_id]
+        if firsts.get(url) is result and url in inserted:
+            outcome, article_id = "new", inserted[url]
+            _record_aliases(cur, page, url, article_id)
+        else:
+            # Another clean made the row meanwhile, or the row existed: the one-by-one path locks it.
+            outcome, article_id = _upsert_article(cur, page, result.article, reclean, locked)
         marks.append((page.page_id, outcome, None, article_id))
         outcomes.append(outcome)
     _mark_pages(cur, marks)
     return outcomes
+
+
+def _insert_new(cur: Cursor, new: list[tuple[RawPage, str, dict[str, Any]]]) -> dict[str, int]:
+    """Insert articles (page, canonical URL, extracted) in one statement; return article_id by URL.
+
+    Atomic under concurrency like the one-by-one insert: a URL an overlapping clean inserted first is
+    left out of the result, and its page takes the one-by-one path.
+    """
+    if not new:
+        return {}
+    rows = []
+    for page, url, article in new:
+        fields = _fields(article)
+        rows.append(
+            (url, page.site, *fields.values(), page.fetched_at, page.fetched_at, page.page_id, page.run_id)
+        )
+    names = ", ".join(_fields({}))
+    found = execute_values(
+        cur,
+        f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
+            VALUES %s ON CONFLICT (url) DO NOTHING RETURNING url, article_id""",
+        rows,
+        page_size=len(rows),
+        fetch=True,
+    )
+    return {url: article_id for url, article_id in found}
 
 
 @dataclass

@@ -73,6 +73,14 @@ def test_variants_collapse_and_a_change_becomes_version_two(conn) -> None:
     first = clean.clean_pages(conn, workers=1)
     assert (first["new"], first["unchanged"], first["rejected"]) == (1, 2, 0)
     assert count(conn, "articles") == 1
+    with conn, conn.cursor() as cur:
+        # The article's own page made the row (one batch holds all three), not its shorter AMP copy.
+        cur.execute("SELECT a.body, p.url FROM articles a JOIN raw_pages p ON p.page_id = a.raw_page_id")
+        body, made_by = cur.fetchone()
+        cur.execute("SELECT url FROM url_aliases ORDER BY url")
+        aliases = [row[0] for row in cur.fetchall()]
+    assert made_by == url and len(body.split()) > 200  # six paragraphs of 40 words, the AMP copy four
+    assert url + "amp/" in aliases
 
     start(conn, "night2")
     with conn, conn.cursor() as cur:
@@ -205,3 +213,28 @@ def test_reclean_applies_the_current_extractor_without_new_versions(conn) -> Non
     assert (title, version, extractor_version) == ("Neu extrahiert", 1, extract.EXTRACTOR_VERSION)
     assert clean.reclean_pages(conn, workers=1)["pages"] == 0  # nothing outdated is left
     assert count(conn, "article_versions") == 0
+
+
+def test_a_row_another_clean_made_meanwhile_is_updated_not_duplicated(conn, monkeypatch) -> None:
+    # Batches insert their new articles in one statement; when an overlapping clean committed the same
+    # URL after this batch looked, the insert skips it and the page takes the one-by-one path.
+    url = "http://portal.test/politik/2026/11/20/rennen/"
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    start(conn, "night1")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night1", url, page_html("Das Rennen", paragraphs(3), url), t0)
+    assert clean.clean_pages(conn, workers=1)["new"] == 1
+    start(conn, "night2")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night2", url, page_html("Das Rennen", paragraphs(4), url), t0 + timedelta(days=1))
+    looked = []
+
+    def saw_nothing(cur, urls):
+        looked.append(list(urls))
+        return dict.fromkeys(urls)  # as if the row were not there yet when the batch looked
+
+    monkeypatch.setattr(clean, "_locked_articles", saw_nothing)
+    second = clean.clean_pages(conn, workers=1)
+    assert looked == [[url]]
+    assert (second["new"], second["updated"]) == (0, 1)
+    assert (count(conn, "articles"), count(conn, "article_versions")) == (1, 1)
