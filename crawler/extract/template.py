@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import lxml.html
@@ -72,11 +73,18 @@ class SiteTemplate:
 
     def boilerplate_keys(self) -> frozenset[str]:
         """Folded boilerplate blocks, for comparing body lines."""
-        return frozenset(fold(b) for b in self.boilerplate)
+        return _folded(tuple(self.boilerplate))
 
     def house_keys(self) -> frozenset[str]:
         """Folded house bylines, for comparing metadata authors."""
-        return frozenset(fold(a) for a in self.house_authors)
+        return _folded(tuple(self.house_authors))
+
+
+@lru_cache(maxsize=256)
+def _folded(texts: tuple[str, ...]) -> frozenset[str]:
+    # Every page of a site is extracted with the same template (rebuilt from its dict per page), so
+    # its folded strings are worked out once per worker, not once per page.
+    return frozenset(fold(t) for t in texts)
 
 
 def fold(text: str) -> str:
