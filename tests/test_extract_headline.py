@@ -302,3 +302,35 @@ def test_a_metadata_title_without_the_headings_unmarked_first_part_makes_that_pa
 def test_a_headline_element_whose_class_names_plus_is_no_badge() -> None:
     header = "<h1><span class='headline--plus'>Stadtrat stimmt knapp zu</span></h1>"
     assert extract_article(page(header), url=URL).title == "Stadtrat stimmt knapp zu"
+
+
+@pytest.mark.parametrize(
+    "deck",
+    [
+        "<small>Die Opposition will klagen</small>",
+        "<span class='subline'>Die Opposition will klagen</span>",
+        "<br><span>Die Opposition will klagen</span>",
+    ],
+)
+def test_a_deck_line_that_ends_the_heading_is_cut_off_where_the_metadata_title_ends(deck: str) -> None:
+    from crawler.extract import rules
+
+    header = f"<h1>Stadtrat stimmt knapp zu {deck}</h1>"
+    confirmed = page(header, og("Stadtrat stimmt knapp zu"))
+    whole = "Stadtrat stimmt knapp zu Die Opposition will klagen"
+    assert extract_article(confirmed, url=URL).title == "Stadtrat stimmt knapp zu"
+    # Without metadata saying where the headline stops, the heading stays whole, as printed.
+    assert extract_article(page(header), url=URL).title == whole
+    with rules.disabled(["title_meta_confirms_deck"]):
+        assert extract_article(confirmed, url=URL).title == whole
+
+
+def test_words_marked_inside_a_headline_are_no_deck() -> None:
+    # A name in <em> or a link ends many headlines; one word, or words the heading goes on after,
+    # are part of it, whatever a shorter metadata title says.
+    for header, meta in (
+        ("<h1>Stadtrat trifft <em>Bürgermeisterin</em></h1>", "Stadtrat trifft"),
+        ("<h1>Stadtrat trifft <a href='/x'>die Bürgermeisterin</a> im Rathaus</h1>", "Stadtrat trifft"),
+    ):
+        title = extract_article(page(header, og(meta)), url=URL).title
+        assert title is not None and title.startswith("Stadtrat trifft ") and len(title.split()) > 2, header

@@ -24,6 +24,7 @@ RULES: dict[str, str] = {
     "title_date_and_label_parts": "a title part that is only a date or time, or a generic label ('Nachrichten'), is no headline",
     "title_heading_badges": "a subscription badge or icon inside the headline ('Z+', an <svg>'s title) is not part of it",
     "title_meta_confirms_kicker": "a metadata title that is the heading without its unmarked first part makes that part the kicker",
+    "title_meta_confirms_deck": "a metadata title that is the heading without the element that ends it ('<h1>Headline <small>Deck line</small></h1>') is the title",
     "title_angle_separators": "'› Site' and '« Site' separate a site's name like ' | Site'; a domain before a colon ('SN.at: …') is the site's",
     "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",

@@ -70,6 +70,9 @@ class _Heading:
     # child is a kicker ("<h1><span>Demo</span>Der Bundestag …</h1>"): a metadata title may.
     lead_part: str = ""
     after_lead: str = ""
+    # The heading's words before its last child element, when that element ends it ("<h1>Headline
+    # <small>Deck line</small></h1>"): a metadata title may say the headline stops there.
+    before_tail: str = ""
 
 
 def norm(text: str | None) -> str:
@@ -259,7 +262,24 @@ def _heading(element: HtmlElement) -> _Heading | None:
     if not headline:
         return None
     lead_part, after_lead = ("", "") if kicker else _unmarked_lead(element, lead_text)
-    return _Heading(kicker, headline, read, _outer_kicker(element), element.tag, lead_part, after_lead)
+    before_tail = "" if kicker else _before_unmarked_tail(element)
+    return _Heading(
+        kicker, headline, read, _outer_kicker(element), element.tag, lead_part, after_lead, before_tail
+    )
+
+
+def _before_unmarked_tail(element: HtmlElement) -> str:
+    """The heading's words before a last child element of two or more words that ends it, or ""."""
+    if not rules.on("title_meta_confirms_deck"):
+        return ""
+    children = [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
+    if not children or squash(children[-1].tail) or len(_own_text(children[-1]).split()) < 2:
+        return ""
+    before = [element.text or ""]
+    for child in children[:-1]:
+        before += ["".join(_visible_texts(child)), child.tail or ""]
+    text = squash(" ".join(before))
+    return text if len(text.split()) >= 2 else ""
 
 
 def _unmarked_lead(element: HtmlElement, lead_text: str) -> tuple[str, str]:
@@ -486,6 +506,9 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
             if heading.after_lead and key == norm(heading.after_lead) and key not in forms:
                 # The metadata title is the heading without its first part: that part is a kicker.
                 return Title(_spelling(candidate, meta), heading.lead_part, None, heading.tag)
+            if heading.before_tail and key == norm(heading.before_tail) and key not in forms:
+                # The metadata title is the heading without its last part: that part is a deck line.
+                return Title(_spelling(candidate, meta), heading.outer_kicker or None, None, heading.tag)
             if key in forms:
                 kicker = heading.kicker or heading.outer_kicker or None
                 if (
