@@ -97,6 +97,11 @@ def news_page(header: str) -> str:
         ("<p class='byline'>Von der Sportredaktion</p>", ["Sportredaktion"]),
         # A byline and an author box beside it are two things, not one line of two authors.
         ("<div class='byline'>Von Anna Berger</div><div class='author-box'>Max Graf</div>", ["Anna Berger"]),
+        # The words before "von" are the byline's form, not the name.
+        ("<p class='byline'>Ein Artikel von Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Geschrieben von Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Veröffentlicht am 28.04.2023 von Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Erstellt 28.04.2023, 10:15 Uhr von Anna Berger</p>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

@@ -27,9 +27,11 @@ _ROLE_WORDS = re.compile(
 )
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:ein|eine)\s+)?(?:\w*(?:kommentar|analyse|interview|beitrag|essay|kolumne|reportage|"
-    r"recherche|bericht|glosse|porträt|rezension)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|"
+    r"recherche|bericht|glosse|porträt|rezension|artikel)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|"
     r"autor(?:in|en)?\s*:|"
-    r"aufgezeichnet\s+von|verfasst\s+von)\s*:?\s*",
+    # "Veröffentlicht am 28.04.2023 von X": the date has its own column.
+    r"(?:veröffentlicht|erstellt|publiziert)\s+(?:am\s+)?[\d.,:/\s]*(?:uhr\s+)?von\b|"
+    r"(?:aufgezeichnet|verfasst|geschrieben)\s+von)\s*:?\s*",
     re.IGNORECASE,
 )
 # German byline forms around the name ("Von unserem Korrespondenten X", "Interview: X", "X aus Wien",
