@@ -172,6 +172,13 @@ def dated_page(header: str) -> str:
             "https://zeitung.example/haushalt/",
             "2023-04-28",
         ),
+        # A <time> without a datetime attribute: its printed text, not a list item's linking elsewhere.
+        ("<p class='info'><time>28.04.2023</time></p>", "https://zeitung.example/haushalt/", "2023-04-28"),
+        (
+            "<ul><li><a href='/alt/'>Alter Beitrag</a> <time>12.03.2021</time></li></ul>",
+            "https://zeitung.example/haushalt/",
+            None,
+        ),
         # No printed date at all: the permalink's day, never a sidebar's.
         ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
         ("", "https://zeitung.example/politik/haushalt/", None),
@@ -240,3 +247,17 @@ def test_dates_with_a_zone_are_read_in_that_zone_and_unknown_zones_do_not_fail(
     text: str, parsed: str
 ) -> None:
     assert parse_date(text) == parsed
+
+
+def test_a_time_element_outside_the_article_is_not_its_date() -> None:
+    from crawler.extract import rules
+
+    # A site header shows today's date in a <time>; the article prints its own below the headline.
+    page = dated_page("<p class='info'><time>28.04.2023</time></p>").replace(
+        "<body>", "<body><header class='site-header'><time>Montag, 30. November 2026</time></header>"
+    )
+    assert (extract_article(page, url="https://zeitung.example/haushalt/").published_at or "")[
+        :10
+    ] == "2023-04-28"
+    with rules.disabled(["date_time_text"]):
+        assert extract_article(page, url="https://zeitung.example/haushalt/").published_at is None

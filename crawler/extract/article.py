@@ -392,6 +392,9 @@ _IN_COMMENTS = etree.XPath(_COMMENTS)
 _IN_COMMENTS_OR_LINKED_ITEM = etree.XPath(_COMMENTS + "|" + _LINKED_ITEM)
 
 
+_ARTICLE_TIME_TEXT = etree.XPath("//article//time[not(@datetime)] | //main//time[not(@datetime)]")
+
+
 def _not_own_date(element: HtmlElement) -> bool:
     """A date element that belongs to another story or to a reader's comment."""
     if element.xpath(_OTHER_STORIES):
@@ -412,6 +415,11 @@ def _date_candidates(
             yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
     for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not _not_own_date(e)][:5]:
         yield element.get("datetime"), "time"
+    if rules.on("date_time_text"):
+        # <time>28.04.2023</time> without a datetime attribute: its text, inside the article only (a
+        # site header's <time> shows today).
+        for element in [e for e in _ARTICLE_TIME_TEXT(tree)[:30] if not _not_own_date(e)][:5]:
+            yield text_of(element), "time"
     # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
     for element in list(islice(_date_lines(tree), 30)):
         if _not_own_date(element):

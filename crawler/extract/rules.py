@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "date_keyword_line": "an unmarked 'Veröffentlicht am …' / 'Erstellt: …' line under the headline gives the date",
     "date_published_over_updated": "a date line naming the update first ('Aktualisiert: … · Erstellt: …') gives the named publication",
     "date_not_in_lists_or_comments": "dates (and bylines) in readers' comments, and dates in list items linking elsewhere, are not the article's",
+    "date_time_text": "a <time> without a datetime attribute inside the article gives its printed date",
     "date_from_url": "with no other date, the URL's /YYYY/MM/DD/ gives the day",
     "agency_credit_position": "'(dpa)' credits as a dateline or at a line's end, not mid-sentence; credits in any case",
     "agency_service_line": "dpa's service line at the text's end ('© dpa-infocom, dpa:230428-99-483045/5') credits dpa",
