@@ -163,6 +163,11 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         # nor is an agency named in parentheses mid-sentence; a credit line counts in any case
         ([], ["Das berichtete der Evangelische Pressedienst (epd) am Montag."], []),
         ([], ["Text.\napa/red"], ["APA"]),
+        # with a copyright sign or a leading slash, as Swiss and Austrian sites print the credit line
+        ([], ["Der Rat hat entschieden.\n© Keystone-SDA"], ["Keystone-SDA"]),
+        ([], ["Der Rat hat entschieden.\n(c) APA"], ["APA"]),
+        ([], ["Der Rat hat entschieden.\n/SDA"], ["SDA"]),
+        ([], ["Der Rat hat entschieden.\n© Stadtblatt"], []),
         ([], ["Der Rat hat entschieden. (sid)"], ["SID"]),
         # dpa copy that other sites print ends with dpa's service line, often without "(dpa)"
         ([], ["Der Rat hat entschieden.\n© dpa-infocom, dpa:230428-99-483045/5"], ["dpa"]),

@@ -236,8 +236,11 @@ _PHRASE_CREDIT = re.compile(
 )
 # Every alternative of _PHRASE_CREDIT holds one of these (casefold covers what IGNORECASE matches).
 _PHRASE_WORDS = ("material", "quelle", "informationen", "agentur")
-# A credit line of its own at the end of agency copy: "dpa/lno", "ssi/dpa", "AFP, dpa".
-_CREDIT_LINE = re.compile(r"^\s*[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$")
+# A credit line of its own at the end of agency copy: "dpa/lno", "ssi/dpa", "AFP, dpa", and with a
+# copyright sign or a leading slash as Swiss and Austrian sites print it: "© Keystone-SDA", "/SDA".
+_CREDIT_LINE = re.compile(
+    r"^\s*(?:(?:©|\(c\)|copyright)\s*|/\s*)?[\w-]{1,14}(?:\s*[/,]\s*[\w-]{1,14}){0,4}\s*$", re.IGNORECASE
+)
 _TOKEN = re.compile(r"[\w-]+")
 # dpa's service line under its copy as other sites print it: "© dpa-infocom, dpa:230428-99-483045/5".
 # The story number is dpa's own (date, desk, number, revision): a credit even with no "(dpa)".
