@@ -239,13 +239,65 @@ def test_an_author_on_few_of_a_sites_pages_is_no_house_byline() -> None:
     )  # a template stored before house bylines were learned still loads
 
 
-def test_clean_stage_credits_the_writer_over_the_house_byline(conn) -> None:
+# A site whose byline prints a link beside every writer's name: the reader sees "Alle Texte" as a link,
+# page-level rules see two names.
+NOISE = "Alle Texte"
+
+
+def noise_story(index: int, byline: str | None = None) -> str:
+    """A story of that site: a byline of its writer and the site's link beside it."""
+    names = byline if byline is not None else f"Von {WRITERS[index]}"
+    line = f"<div class='byline'><span>{names}</span> <a href='/texte/'>{NOISE}</a></div>"
+    return story(index).replace("<div class='text'>", f"<h1>{HEADLINES[index]}</h1>{line}<div class='text'>")
+
+
+def test_what_the_bylines_print_beside_every_writer_is_learned_as_noise_not_a_name() -> None:
+    from crawler.extract import rules
+
+    template = learn(noise_story(i) for i in range(1, 6))
+    assert template.byline_noise == [NOISE]
+    url = f"{SITE}/lokales/0.html"
+    assert extract_article(noise_story(0), url=url).authors == ["Jonas Weber", NOISE]  # the page alone
+    assert extract_article(noise_story(0), url=url, site_template=template).authors == ["Jonas Weber"]
+    with rules.disabled(["byline_site_noise"]):
+        assert extract_article(noise_story(0), url=url, site_template=template).authors == [
+            "Jonas Weber",
+            NOISE,
+        ]
+
+
+def test_a_one_writer_site_a_credited_agency_and_a_lone_noise_byline_are_kept() -> None:
+    # The same writer on every page has no changing names beside it: a writer, not noise.
+    solo = learn(noise_story(i, byline="Von Anna Berger") for i in range(6))
+    assert solo.byline_noise == []
+
+    # An agency credited beside every writer is a credit, though it stands on every byline.
+    def agency_copy(index: int) -> str:
+        line = f"<p class='byline'>Von {WRITERS[index]} und dpa</p>"
+        return story(index).replace(
+            "<div class='text'>", f"<h1>{HEADLINES[index]}</h1>{line}<div class='text'>"
+        )
+
+    agency = learn(agency_copy(i) for i in range(1, 6))
+    assert agency.byline_noise == []
+    assert extract_article(agency_copy(0), url=SITE, site_template=agency).authors == ["Jonas Weber", "dpa"]
+    # A page whose byline is nothing but what the site prints everywhere keeps it.
+    template = learn(noise_story(i) for i in range(1, 6))
+    assert extract_article(noise_story(0, byline=""), url=SITE, site_template=template).authors == [NOISE]
+
+
+@pytest.mark.parametrize(
+    ("key", "learned", "pages"),
+    [("house_authors", [HOUSE], house_story), ("byline_noise", [NOISE], noise_story)],
+)
+def test_clean_stage_learns_the_sites_bylines_and_credits_the_writers_only(
+    conn: Any, key: str, learned: list[str], pages: Any
+) -> None:
     t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
     with conn, conn.cursor() as cur:
         runs.start_run(cur, "night1", SITE)
         for i in range(len(HEADLINES)):
-            html = house_story(i)
-            url = f"{SITE}/lokales/{i}.html"
+            html, url = pages(i), f"{SITE}/lokales/{i}.html"
             cur.execute(
                 """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip,
                        body_bytes, fetched_at) VALUES ('night1', %s, %s, %s, 200, 'text/html', %s, %s, %s)""",
@@ -253,8 +305,8 @@ def test_clean_stage_credits_the_writer_over_the_house_byline(conn) -> None:
             )
     assert clean.clean_pages(conn, workers=1)["new"] == len(HEADLINES)
     with conn, conn.cursor() as cur:
-        cur.execute("SELECT template->'house_authors' FROM site_templates WHERE site = %s", (SITE,))
-        assert cur.fetchone()[0] == [HOUSE]
+        cur.execute("SELECT template -> %s FROM site_templates WHERE site = %s", (key, SITE))
+        assert cur.fetchone()[0] == learned
         cur.execute("SELECT url, authors FROM articles ORDER BY url")
         got = {url.rsplit("/", 1)[1]: authors for url, authors in cur.fetchall()}
     assert got == {f"{i}.html": [writer] for i, writer in enumerate(WRITERS)}

@@ -241,7 +241,14 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
     _fill_dates(tree, page, article, article.canonical_url or url)
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
-    _fill_authors(tree, page, article, tree_bylines, template.house_keys() if template else frozenset())
+    _fill_authors(
+        tree,
+        page,
+        article,
+        tree_bylines,
+        template.house_keys() if template else frozenset(),
+        template.noise_keys() if template else frozenset(),
+    )
     article.tags = _tags(page)
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"
@@ -686,6 +693,11 @@ def _von_line(tree: HtmlElement) -> list[str]:
     return []
 
 
+def printed_bylines(tree: HtmlElement) -> list[str]:
+    """The names a page's printed byline gives (what the site template learns its byline noise from)."""
+    return _byline_names(tree, _byline_elements(tree))
+
+
 def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Byline-like elements outside figures and captions (photo credits name photo agencies)."""
     found = []
@@ -720,6 +732,7 @@ def _fill_authors(
     article: Article,
     bylines: list[HtmlElement],
     house: frozenset[str] = frozenset(),
+    noise: frozenset[str] = frozenset(),
 ) -> None:
     entries = ld_names(page.ld_get("author"))
     persons = [name for name, is_person in entries if is_person]
@@ -754,6 +767,10 @@ def _fill_authors(
     if people:
         # A desk credited next to a person is the person's desk, not a second author.
         authors = [a for a in authors if not is_desk(a)]
+    if noise and rules.on("byline_site_noise"):
+        # What the site prints in its bylines on most pages beside changing names ("Alle Texte", a
+        # badge) is its template, not a name; a byline of nothing else stays as it is.
+        authors = [a for a in authors if squash(a).casefold() not in noise] or authors
     if authors:
         article.authors = authors
         article.sources["authors"] = source

@@ -30,6 +30,7 @@ RULES: dict[str, str] = {
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_over_desk_metadata": "metadata naming no person (a desk, an agency, the CMS account 'admin') yields to a printed byline naming one",
     "byline_over_house_metadata": "metadata naming the site's house byline (the author on most of its pages, learned per site) yields to a printed byline naming someone else",
+    "byline_site_noise": "a name the site's printed bylines carry on most pages beside changing names (learned per site) is template text, not an author",
     "byline_interface_cut": "a button's or link's label beside the name ('X Folgen', 'X E-Mail', 'Weitere Artikel von X') is cut off, not the name dropped",
     "byline_agency_beside_links": "an agency in the byline's own text beside author links ('Von <a>A</a> und dpa') is an author too",
     "byline_microdata_name": "an author element whose name is only in <meta itemprop=name content=…> names its author",

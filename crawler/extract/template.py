@@ -27,6 +27,10 @@ from crawler.extract.meta import collect, ld_names, squash
 MIN_SHARE = 0.5
 # ... and at least this many pages: two pages sharing a phrase are a coincidence, not a template.
 MIN_PAGES = 4
+# A name counts as byline noise when this share of the pages with a printed byline carries it beside
+# at least NOISE_PARTNERS different names: interface text stands on every byline, a writer does not.
+NOISE_SHARE = 0.8
+NOISE_PARTNERS = 3
 # Pages to learn from; more only confirm what 40 already show.
 SAMPLE_PAGES = 40
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ", " › ", " « ", " » ")
@@ -49,6 +53,8 @@ class SiteTemplate:
     pages: int = 0
     # Metadata authors on most pages: the house byline, not the writer (see `house_keys`).
     house_authors: list[str] = field(default_factory=list)
+    # Names the printed bylines give on most pages beside changing ones: interface text, a badge.
+    byline_noise: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored in site_templates.template)."""
@@ -64,7 +70,9 @@ class SiteTemplate:
             list(data.get("title_suffixes") or []),
             list(data.get("boilerplate") or []),
             int(data.get("pages") or 0),
-            list(data.get("house_authors") or []),  # absent from templates stored before it was learned
+            # Absent from templates stored before they were learned.
+            list(data.get("house_authors") or []),
+            list(data.get("byline_noise") or []),
         )
 
     def affixes(self) -> tuple[list[str], list[str]]:
@@ -78,6 +86,10 @@ class SiteTemplate:
     def house_keys(self) -> frozenset[str]:
         """Folded house bylines, for comparing metadata authors."""
         return _folded(tuple(self.house_authors))
+
+    def noise_keys(self) -> frozenset[str]:
+        """Folded byline noise, for comparing author names."""
+        return _folded(tuple(self.byline_noise))
 
 
 @lru_cache(maxsize=256)
@@ -145,6 +157,7 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
     suffix_pages: Counter[str] = Counter()
     block_pages: Counter[str] = Counter()
     author_pages: Counter[str] = Counter()
+    printed: list[dict[str, str]] = []  # each page's printed byline names, by folded name
     spelling: dict[str, str] = {}
     author_spelling: dict[str, str] = {}
     count = 0
@@ -169,6 +182,9 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
             key = fold(author)
             author_spelling.setdefault(key, author)
             author_pages[key] += 1
+        names = _printed_bylines(tree)
+        if names:
+            printed.append({fold(n): n for n in names})
     if count < MIN_PAGES:
         return SiteTemplate(pages=count)
     needed = max(MIN_PAGES, MIN_SHARE * count)
@@ -183,4 +199,28 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
         boilerplate=[spelling[k] for k in sorted(k for k, n in block_pages.items() if n >= needed)],
         pages=count,
         house_authors=[author_spelling[k] for k in sorted(k for k, n in author_pages.items() if n >= needed)],
+        byline_noise=_byline_noise(printed),
     )
+
+
+def _printed_bylines(tree: lxml.html.HtmlElement) -> list[str]:
+    # The extractor's own byline reading, imported here: crawler.extract.article imports this module.
+    from crawler.extract.article import printed_bylines
+
+    return printed_bylines(tree)
+
+
+def _byline_noise(printed: list[dict[str, str]]) -> list[str]:
+    """Names on NOISE_SHARE of the bylined pages, each time beside NOISE_PARTNERS other names or more."""
+    from crawler.extract.authors import agency_of
+
+    counts: Counter[str] = Counter(key for names in printed for key in names)
+    needed = max(MIN_PAGES, NOISE_SHARE * len(printed))
+    noise = []
+    for key, count in counts.items():
+        partners = {other for names in printed if key in names for other in names if other != key}
+        if count >= needed and len(partners) >= NOISE_PARTNERS:
+            spelling = next(names[key] for names in printed if key in names)
+            if not agency_of(spelling):  # "dpa" beside every writer is a credit, not noise
+                noise.append(spelling)
+    return sorted(noise)
