@@ -310,3 +310,16 @@ def test_clean_stage_learns_the_sites_bylines_and_credits_the_writers_only(
         cur.execute("SELECT url, authors FROM articles ORDER BY url")
         got = {url.rsplit("/", 1)[1]: authors for url, authors in cur.fetchall()}
     assert got == {f"{i}.html": [writer] for i, writer in enumerate(WRITERS)}
+
+
+def test_a_page_whose_byline_cannot_be_read_teaches_nothing_and_fails_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.extract import article
+
+    def broken(tree: Any) -> list[str]:
+        raise ValueError("odd markup")
+
+    monkeypatch.setattr(article, "printed_bylines", broken)
+    template = learn(noise_story(i) for i in range(1, 6))
+    assert template.byline_noise == [] and template.pages == 5

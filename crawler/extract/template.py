@@ -207,7 +207,10 @@ def _printed_bylines(tree: lxml.html.HtmlElement) -> list[str]:
     # The extractor's own byline reading, imported here: crawler.extract.article imports this module.
     from crawler.extract.article import printed_bylines
 
-    return printed_bylines(tree)
+    try:
+        return printed_bylines(tree)
+    except Exception:  # like extract_article's own guard: a page it cannot read teaches nothing
+        return []
 
 
 def _byline_noise(printed: list[dict[str, str]]) -> list[str]:
