@@ -323,3 +323,15 @@ def test_a_page_whose_byline_cannot_be_read_teaches_nothing_and_fails_nothing(
     monkeypatch.setattr(article, "printed_bylines", broken)
     template = learn(noise_story(i) for i in range(1, 6))
     assert template.byline_noise == [] and template.pages == 5
+
+
+def test_copies_of_one_story_in_a_small_sample_do_not_make_its_text_the_template() -> None:
+    # Early in a first night the sample is small; an agency story stored under four URLs (the original
+    # and copies credited to dpa, AFP, Reuters) once made its paragraphs "boilerplate" of the site, and
+    # the clean stage then cut them from that very story.
+    copies = [story(0).replace(APPEAL, f"{APPEAL} ({agency})") for agency in ("dpa", "AFP", "Reuters", "KNA")]
+    template = learn([*copies, *(story(i) for i in range(1, 5))])
+    assert template.boilerplate == [APPEAL]
+    assert template.title_suffixes == [SUFFIX] and template.pages == 8
+    article = extract_article(copies[0], url=f"{SITE}/lokales/0.html", site_template=template)
+    assert article.body is not None and article.body.startswith(f"{HEADLINES[0]}: ")

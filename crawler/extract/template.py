@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,10 @@ MIN_PAGES = 4
 # at least NOISE_PARTNERS different names: interface text stands on every byline, a writer does not.
 NOISE_SHARE = 0.8
 NOISE_PARTNERS = 3
+# Two sampled pages are copies of one story when this share of the smaller one's own text blocks is in
+# both; blocks on EVERYWHERE_SHARE of the pages are the site's, not a page's own.
+COPY_SHARE = 0.5
+EVERYWHERE_SHARE = 0.8
 # Pages to learn from; more only confirm what 40 already show.
 SAMPLE_PAGES = 40
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ", " › ", " « ", " » ")
@@ -151,55 +155,79 @@ def _metadata_authors(tree: lxml.html.HtmlElement) -> set[str]:
     return {squash(n) for n in names if squash(n)}
 
 
+@dataclass
+class _PageParts:
+    """What one sampled page offers the template."""
+
+    prefixes: set[str]
+    suffixes: set[str]
+    blocks: dict[str, str]  # folded -> as printed
+    authors: dict[str, str]
+    printed: dict[str, str]
+
+
+def _page_parts(html: str) -> _PageParts:
+    prefixes: set[str] = set()
+    suffixes: set[str] = set()
+    for title in _titles(html):
+        found_prefixes, found_suffixes = _affixes(title)
+        prefixes |= found_prefixes
+        suffixes |= found_suffixes
+    tree = _parsed(html)
+    if tree is None:
+        return _PageParts(prefixes, suffixes, {}, {}, {})
+    return _PageParts(
+        prefixes,
+        suffixes,
+        {fold(b): b for b in _blocks(tree)},
+        {fold(a): a for a in _metadata_authors(tree)},
+        {fold(n): n for n in _printed_bylines(tree)},
+    )
+
+
+def _one_per_story(parts: list[_PageParts]) -> list[_PageParts]:
+    """The pages with copies of one story (an agency story under several URLs) reduced to the first.
+
+    Copies share most of their own text blocks, different stories none: counted once each, copies
+    that fill a small early sample cannot make their story's text the site's template. Blocks on
+    nearly every page (menus, footers) are left out of the comparison, or every page would be a copy.
+    """
+    on_pages = Counter(key for page in parts for key in page.blocks)
+    everywhere = {key for key, n in on_pages.items() if n >= EVERYWHERE_SHARE * len(parts)}
+    kept: list[tuple[_PageParts, set[str]]] = []
+    for page in parts:
+        own = set(page.blocks) - everywhere
+        if not any(
+            own and seen and len(own & seen) >= COPY_SHARE * min(len(own), len(seen)) for _, seen in kept
+        ):
+            kept.append((page, own))
+    return [page for page, _ in kept]
+
+
 def learn(pages: Iterable[str]) -> SiteTemplate:
     """The template shared by a site's pages (HTML strings)."""
-    prefix_pages: Counter[str] = Counter()
-    suffix_pages: Counter[str] = Counter()
-    block_pages: Counter[str] = Counter()
-    author_pages: Counter[str] = Counter()
-    printed: list[dict[str, str]] = []  # each page's printed byline names, by folded name
-    spelling: dict[str, str] = {}
-    author_spelling: dict[str, str] = {}
-    count = 0
-    for html in pages:
-        count += 1
-        prefixes: set[str] = set()
-        suffixes: set[str] = set()
-        for title in _titles(html):
-            found_prefixes, found_suffixes = _affixes(title)
-            prefixes |= found_prefixes
-            suffixes |= found_suffixes
-        prefix_pages.update(prefixes)
-        suffix_pages.update(suffixes)
-        tree = _parsed(html)
-        if tree is None:
-            continue
-        for block in _blocks(tree):
-            key = fold(block)
-            spelling.setdefault(key, block)
-            block_pages[key] += 1
-        for author in _metadata_authors(tree):
-            key = fold(author)
-            author_spelling.setdefault(key, author)
-            author_pages[key] += 1
-        names = _printed_bylines(tree)
-        if names:
-            printed.append({fold(n): n for n in names})
-    if count < MIN_PAGES:
-        return SiteTemplate(pages=count)
-    needed = max(MIN_PAGES, MIN_SHARE * count)
+    read = [_page_parts(html) for html in pages]
+    stories = _one_per_story(read)
+    if len(stories) < MIN_PAGES:
+        return SiteTemplate(pages=len(read))
+    needed = max(MIN_PAGES, MIN_SHARE * len(stories))
 
-    def common(counter: Counter[str]) -> list[str]:
-        return sorted((a for a, n in counter.items() if n >= needed), key=lambda a: (-len(a), a))
+    def common(sets: Sequence[Iterable[str]]) -> list[str]:
+        counts = Counter(key for found in sets for key in found)
+        return [key for key, n in counts.items() if n >= needed]
+
+    def spelled(maps: list[dict[str, str]]) -> list[str]:
+        spelling = {key: value for found in reversed(maps) for key, value in found.items()}
+        return [spelling[key] for key in sorted(common(maps))]
 
     # Longest first: "| Politik – Site" is stripped whole before "– Site" alone is tried.
     return SiteTemplate(
-        title_prefixes=common(prefix_pages),
-        title_suffixes=common(suffix_pages),
-        boilerplate=[spelling[k] for k in sorted(k for k, n in block_pages.items() if n >= needed)],
-        pages=count,
-        house_authors=[author_spelling[k] for k in sorted(k for k, n in author_pages.items() if n >= needed)],
-        byline_noise=_byline_noise(printed),
+        title_prefixes=sorted(common([p.prefixes for p in stories]), key=lambda a: (-len(a), a)),
+        title_suffixes=sorted(common([p.suffixes for p in stories]), key=lambda a: (-len(a), a)),
+        boilerplate=spelled([p.blocks for p in stories]),
+        pages=len(read),
+        house_authors=spelled([p.authors for p in stories]),
+        byline_noise=_byline_noise([p.printed for p in stories if p.printed]),
     )
 
 
