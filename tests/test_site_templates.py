@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,33 +27,83 @@ HEADLINES = [
     "Radweg an der Hauptstraße wird verbreitert",
     "Musikschule sucht neue Räume",
     "Wochenmarkt zieht auf den Rathausplatz",
+    "Feuerwehr bekommt neues Löschfahrzeug",
+    "Grundschule erhält eine Mensa",
+    "Sportverein feiert hundert Jahre",
+    "Bücherei verlängert ihre Öffnungszeiten",
+    "Kreisel an der Bahnhofstraße ist fertig",
+    "Tierheim sucht ehrenamtliche Helfer",
 ]
-WORDS = [
-    "Die",
-    "Verwaltung",
-    "hat",
-    "am",
-    "Montag",
-    "neue",
-    "Pläne",
-    "vorgestellt,",
-    "über",
+# Each story's text is drawn from these words by its own seed, so two stories share no run of words
+# the way copies of one story do (the learner counts copies once).
+VOCABULARY = [
     "die",
     "der",
-    "Ausschuss",
-    "im",
-    "kommenden",
-    "Monat",
-    "beraten",
-    "will,",
-    "nachdem",
-    "Anwohner",
+    "das",
     "und",
+    "im",
+    "am",
+    "mit",
+    "für",
+    "auf",
+    "von",
+    "nach",
+    "über",
+    "vor",
+    "bei",
+    "Stadt",
+    "Verwaltung",
+    "Ausschuss",
+    "Anwohner",
     "Vereine",
-    "ihre",
-    "Stellungnahmen",
-    "eingereicht",
-    "haben",
+    "Rathaus",
+    "Bürgermeisterin",
+    "Gemeinderat",
+    "Haushalt",
+    "Kosten",
+    "Planung",
+    "Baustelle",
+    "Sommer",
+    "Herbst",
+    "Winter",
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Pläne",
+    "Entscheidung",
+    "Bürger",
+    "Kinder",
+    "Schule",
+    "Straße",
+    "Platz",
+    "Markt",
+    "Zukunft",
+    "Förderung",
+    "Antrag",
+    "Sitzung",
+    "Mehrheit",
+    "Opposition",
+    "Zustimmung",
+    "Kritik",
+    "Gutachten",
+    "Verkehr",
+    "Parkplätze",
+    "Bäume",
+    "Spielplatz",
+    "Eröffnung",
+    "Umbau",
+    "Sanierung",
+    "Millionen",
+    "Euro",
+    "vorgestellt",
+    "beraten",
+    "beschlossen",
+    "geprüft",
+    "verschoben",
+    "gefordert",
+    "erwartet",
 ]
 
 
@@ -61,7 +112,7 @@ def story(index: int) -> str:
     suffix unlike its host, no printed headline element, and a donation appeal inside the text."""
     paragraphs = "".join(
         f"<p>{HEADLINES[index]}: "
-        + " ".join(WORDS[(7 * index + 3 * p + j) % len(WORDS)] for j in range(35))
+        + " ".join(random.Random(100 * index + p).choices(VOCABULARY, k=35))
         + ".</p>"
         for p in range(5)
     )
@@ -73,10 +124,10 @@ def story(index: int) -> str:
 
 
 def test_template_is_learned_from_the_pages_of_one_site() -> None:
-    template = learn(story(i) for i in range(6))
+    template = learn(story(i) for i in range(12))
     assert template.title_suffixes == [SUFFIX]
     assert template.boilerplate == [APPEAL]
-    assert template.pages == 6
+    assert template.pages == 12
 
 
 def test_too_few_pages_teach_nothing() -> None:
@@ -88,7 +139,7 @@ def test_template_strips_the_site_suffix_and_its_boilerplate_a_single_page_keeps
     alone = extract_article(story(0), url=url)
     assert alone.title == HEADLINES[0] + SUFFIX
     assert APPEAL in (alone.body or "")
-    template = learn(story(i) for i in range(1, 6))  # learned from the site's *other* pages
+    template = learn(story(i) for i in range(1, 12))  # learned from the site's *other* pages
     with_site = extract_article(story(0), url=url, site_template=template)
     assert with_site.title == HEADLINES[0]
     assert APPEAL not in (with_site.body or "")
@@ -129,7 +180,7 @@ def test_clean_stage_learns_stores_and_uses_each_sites_template(conn) -> None:
     assert clean.clean_pages(conn, workers=1)["new"] == 2 * len(HEADLINES)
     with conn, conn.cursor() as cur:
         cur.execute("SELECT site, template->'title_suffixes', pages FROM site_templates ORDER BY site")
-        assert cur.fetchall() == [(other, [" | Anderes Blatt"], 6), (SITE, [SUFFIX], 6)]
+        assert cur.fetchall() == [(other, [" | Anderes Blatt"], 12), (SITE, [SUFFIX], 12)]
         cur.execute("SELECT DISTINCT title FROM articles ORDER BY title")
         assert [row[0] for row in cur.fetchall()] == sorted(HEADLINES)
         cur.execute("SELECT count(*) FROM articles WHERE body LIKE %s", (f"%{APPEAL[:40]}%",))
@@ -296,14 +347,14 @@ def test_clean_stage_learns_the_sites_bylines_and_credits_the_writers_only(
     t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
     with conn, conn.cursor() as cur:
         runs.start_run(cur, "night1", SITE)
-        for i in range(len(HEADLINES)):
+        for i in range(len(WRITERS)):
             html, url = pages(i), f"{SITE}/lokales/{i}.html"
             cur.execute(
                 """INSERT INTO raw_pages (run_id, site, url, final_url, status, content_type, body_gzip,
                        body_bytes, fetched_at) VALUES ('night1', %s, %s, %s, 200, 'text/html', %s, %s, %s)""",
                 (SITE, url, url, gzip.compress(html.encode()), len(html), t0 + timedelta(minutes=i)),
             )
-    assert clean.clean_pages(conn, workers=1)["new"] == len(HEADLINES)
+    assert clean.clean_pages(conn, workers=1)["new"] == len(WRITERS)
     with conn, conn.cursor() as cur:
         cur.execute("SELECT template -> %s FROM site_templates WHERE site = %s", (key, SITE))
         assert cur.fetchone()[0] == learned
@@ -331,7 +382,20 @@ def test_copies_of_one_story_in_a_small_sample_do_not_make_its_text_the_template
     # the clean stage then cut them from that very story.
     copies = [story(0).replace(APPEAL, f"{APPEAL} ({agency})") for agency in ("dpa", "AFP", "Reuters", "KNA")]
     template = learn([*copies, *(story(i) for i in range(1, 5))])
+    assert template.boilerplate == []  # 5 stories: too few to learn text blocks from
+    template = learn([*copies, *(story(i) for i in range(1, 11))])
     assert template.boilerplate == [APPEAL]
-    assert template.title_suffixes == [SUFFIX] and template.pages == 8
+    assert template.title_suffixes == [SUFFIX] and template.pages == 14
     article = extract_article(copies[0], url=f"{SITE}/lokales/0.html", site_template=template)
     assert article.body is not None and article.body.startswith(f"{HEADLINES[0]}: ")
+
+
+def test_a_subheading_few_stories_share_is_no_template_yet() -> None:
+    # A first night's early sample: six stories, four of them with the same subheading. The site's title
+    # suffix is clear from four pages; a text block needs ten different stories.
+    pages = [
+        story(i).replace("<p>", "<h2>Was Fachleute sagen</h2><p>", 1) if i < 4 else story(i) for i in range(6)
+    ]
+    template = learn(pages)
+    assert template.title_suffixes == [SUFFIX]
+    assert template.boilerplate == []

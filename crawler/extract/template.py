@@ -22,6 +22,7 @@ from typing import Any
 import lxml.html
 
 from crawler.extract.meta import collect, ld_names, squash
+from crawler.textnorm import words
 
 # A string counts as the site's when at least this share of the sampled pages carries it ...
 MIN_SHARE = 0.5
@@ -31,10 +32,15 @@ MIN_PAGES = 4
 # at least NOISE_PARTNERS different names: interface text stands on every byline, a writer does not.
 NOISE_SHARE = 0.8
 NOISE_PARTNERS = 3
-# Two sampled pages are copies of one story when this share of the smaller one's own text blocks is in
-# both; blocks on EVERYWHERE_SHARE of the pages are the site's, not a page's own.
-COPY_SHARE = 0.5
+# Two sampled pages are copies of one story when the 4-word runs of their own text blocks have this
+# Jaccard similarity (dedupe's near-duplicate threshold; agency copies measure >= 0.37 there); blocks on
+# EVERYWHERE_SHARE of the pages are the site's, not a page's own.
+SHINGLE_WORDS = 4
+COPY_SIMILARITY = 0.25
 EVERYWHERE_SHARE = 0.8
+# Text blocks are learned from this many different stories at least: in a first night's early sample
+# of a few stories, a subheading two of them share is no template yet.
+MIN_STORIES_FOR_BLOCKS = 10
 # Pages to learn from; more only confirm what 40 already show.
 SAMPLE_PAGES = 40
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ", " › ", " « ", " » ")
@@ -185,21 +191,24 @@ def _page_parts(html: str) -> _PageParts:
     )
 
 
+def _shingles(texts: Iterable[str]) -> set[tuple[str, ...]]:
+    tokens = words(" ".join(texts))
+    return {tuple(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+
+
 def _one_per_story(parts: list[_PageParts]) -> list[_PageParts]:
     """The pages with copies of one story (an agency story under several URLs) reduced to the first.
 
-    Copies share most of their own text blocks, different stories none: counted once each, copies
-    that fill a small early sample cannot make their story's text the site's template. Blocks on
-    nearly every page (menus, footers) are left out of the comparison, or every page would be a copy.
+    Copies, even reworded ones, share many word runs of their own text; different stories few. Counted
+    once each, copies that fill a small early sample cannot make their story's text the site's
+    template. Blocks on nearly every page (menus, footers) are left out of the comparison.
     """
     on_pages = Counter(key for page in parts for key in page.blocks)
     everywhere = {key for key, n in on_pages.items() if n >= EVERYWHERE_SHARE * len(parts)}
-    kept: list[tuple[_PageParts, set[str]]] = []
+    kept: list[tuple[_PageParts, set[tuple[str, ...]]]] = []
     for page in parts:
-        own = set(page.blocks) - everywhere
-        if not any(
-            own and seen and len(own & seen) >= COPY_SHARE * min(len(own), len(seen)) for _, seen in kept
-        ):
+        own = _shingles(text for key, text in page.blocks.items() if key not in everywhere)
+        if not any(own and seen and len(own & seen) >= COPY_SIMILARITY * len(own | seen) for _, seen in kept):
             kept.append((page, own))
     return [page for page, _ in kept]
 
@@ -224,7 +233,7 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
     return SiteTemplate(
         title_prefixes=sorted(common([p.prefixes for p in stories]), key=lambda a: (-len(a), a)),
         title_suffixes=sorted(common([p.suffixes for p in stories]), key=lambda a: (-len(a), a)),
-        boilerplate=spelled([p.blocks for p in stories]),
+        boilerplate=spelled([p.blocks for p in stories]) if len(stories) >= MIN_STORIES_FOR_BLOCKS else [],
         pages=len(read),
         house_authors=spelled([p.authors for p in stories]),
         byline_noise=_byline_noise([p.printed for p in stories if p.printed]),
