@@ -90,6 +90,10 @@ def test_the_clean_stage_process_reads_the_extractor_version_without_loading_the
         "from crawler import clean, extract\n"
         "version = extract.EXTRACTOR_VERSION\n"
         "assert 'trafilatura' not in sys.modules, 'trafilatura loaded'\n"
+        # It learns the site templates too, bylines included.
+        "from crawler.extract.template import learn\n"
+        "learn(['<html><body><h1>Titel</h1><p class=byline>Von Anna Berger</p><p>Text.</p></body></html>'] * 4)\n"
+        "assert 'trafilatura' not in sys.modules, 'trafilatura loaded by learning a template'\n"
         "from crawler.extract.article import EXTRACTOR_VERSION as extractors\n"
         "assert version == extractors, (version, extractors)\n"
         "print(version)\n"

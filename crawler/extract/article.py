@@ -19,7 +19,6 @@ from lxml.html import HtmlElement
 
 from crawler.extract import rules, wordpress
 from crawler.extract.authors import agencies_in, agency_of, clean_authors, is_agency, is_desk, split_authors
-from crawler.extract.body import clean_lines, extract_text
 from crawler.extract.charset import decode_html
 from crawler.extract.corrections import declared_correction
 from crawler.extract.dates import parse_date
@@ -262,6 +261,9 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
     listing = page_listing_reason(tree, declared)
     # The lead is searched on the intact tree, before trafilatura's pass prunes it.
     lead, lead_source = _lead(tree, page)
+    # Imported here: the clean stage's own process reads bylines (site templates) without trafilatura.
+    from crawler.extract.body import clean_lines, extract_text
+
     raw_text = extract_text(tree, url)
     lines = clean_lines(raw_text or "", title, template.boilerplate_keys() if template else frozenset())
     if not lead and lines and _matches_description(lines[0], page):
