@@ -204,28 +204,10 @@ def _upsert_article(
         else _locked_article(cur, canonical)
     )
     if row is None:
-        names = ", ".join(fields)
-        # Atomic under concurrency: when the clean of an overlapping run inserts the same URL first,
-        # this waits for its commit and does nothing, instead of dying on the unique key.
-        cur.execute(
-            f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
-                VALUES (%s, %s, {", ".join(["%s"] * len(fields))}, %s, %s, %s, %s)
-                ON CONFLICT (url) DO NOTHING
-                RETURNING article_id""",
-            (
-                canonical,
-                page.site,
-                *fields.values(),
-                page.fetched_at,
-                page.fetched_at,
-                page.page_id,
-                page.run_id,
-            ),
-        )
-        inserted = cur.fetchone()
+        inserted = _insert_new(cur, [(page, canonical, fields)]).get(canonical)
         if inserted is not None:
-            _record_aliases(cur, page, canonical, inserted[0])
-            return "new", inserted[0]
+            _record_aliases(cur, page, canonical, inserted)
+            return "new", inserted
         row = _locked_article(cur, canonical)  # the other clean's row, now committed
         if row is None:  # inserted and deleted again meanwhile: start over
             return _upsert_article(cur, page, article, reclean)
@@ -516,7 +498,9 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
             url = canonical.get(result.page_id)
             if url is not None and locked.get(url) is None and url not in firsts:
                 firsts[url] = result
-    inserted = _insert_new(cur, [(by_id[r.page_id], url, r.article or {}) for url, r in firsts.items()])
+    inserted = _insert_new(
+        cur, [(by_id[r.page_id], url, _fields(r.article or {})) for url, r in firsts.items()]
+    )
     for url in firsts:
         locked.pop(url, None)  # a later page of the same article must see the row just made
     for result in ordered:
@@ -539,26 +523,23 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
 
 
 def _insert_new(cur: Cursor, new: list[tuple[RawPage, str, dict[str, Any]]]) -> dict[str, int]:
-    """Insert articles (page, canonical URL, extracted) in one statement; return article_id by URL.
+    """Insert articles (page, canonical URL, `_fields`) in one statement; return article_id by URL.
 
-    Atomic under concurrency like the one-by-one insert: a URL an overlapping clean inserted first is
-    left out of the result, and its page takes the one-by-one path.
+    Atomic under concurrency: when the clean of an overlapping run inserts the same URL first, this
+    waits for its commit and leaves the URL out of the result instead of dying on the unique key.
     """
     if not new:
         return {}
-    rows = []
-    for page, url, article in new:
-        fields = _fields(article)
-        rows.append(
-            (url, page.site, *fields.values(), page.fetched_at, page.fetched_at, page.page_id, page.run_id)
-        )
-    names = ", ".join(_fields({}))
+    names = ", ".join(new[0][2])
     found = execute_values(
         cur,
         f"""INSERT INTO articles (url, site, {names}, first_seen_at, last_seen_at, raw_page_id, run_id)
             VALUES %s ON CONFLICT (url) DO NOTHING RETURNING url, article_id""",
-        rows,
-        page_size=len(rows),
+        [
+            (url, page.site, *fields.values(), page.fetched_at, page.fetched_at, page.page_id, page.run_id)
+            for page, url, fields in new
+        ],
+        page_size=len(new),
         fetch=True,
     )
     return {url: article_id for url, article_id in found}

@@ -38,7 +38,7 @@ from crawler.extract.meta import (
     text_of,
     within_chrome,
 )
-from crawler.extract.template import SiteTemplate
+from crawler.extract.template import SiteTemplate, fold
 from crawler.extract.title import extract_title, strip_site_affixes
 from crawler.extract.version import EXTRACTOR_VERSION
 from crawler.reasons import Reason, payload_problem, with_detail
@@ -761,7 +761,7 @@ def _fill_authors(
         # The name most of the site's pages carry in metadata (the account that posts everything)
         # yields to a printed byline naming someone else; printed as the same name, it stays.
         byline = _byline_names(tree, bylines)
-        if any(squash(b).casefold() not in house and not is_desk(b) and not is_agency(b) for b in byline):
+        if any(fold(b) not in house and not is_desk(b) and not is_agency(b) for b in byline):
             authors, source = byline, "byline"
     if not authors and meta_names:
         authors, source = meta_names, "meta"
@@ -772,7 +772,7 @@ def _fill_authors(
     if noise and rules.on("byline_site_noise"):
         # What the site prints in its bylines on most pages beside changing names ("Alle Texte", a
         # badge) is its template, not a name; a byline of nothing else stays as it is.
-        authors = [a for a in authors if squash(a).casefold() not in noise] or authors
+        authors = [a for a in authors if fold(a) not in noise] or authors
     if authors:
         article.authors = authors
         article.sources["authors"] = source
@@ -780,7 +780,7 @@ def _fill_authors(
 
 def _only_house(persons: list[str], house: frozenset[str]) -> bool:
     """True when every person the JSON-LD names is one of the site's house bylines (as learned: raw)."""
-    return bool(persons) and all(squash(p).casefold() in house for p in persons)
+    return bool(persons) and all(fold(p) in house for p in persons)
 
 
 def _tags(page: PageMeta) -> list[str]:

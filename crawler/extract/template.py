@@ -4,10 +4,11 @@ Learned per run from a sample of the site's stored pages and kept per site (tabl
 `site_templates`): the title prefixes and suffixes the site puts around every headline in <title>
 and og:title ("… – Nachrichtenportal Deutschland", "Politik | …"), and the text blocks printed on
 most pages (newsletter boxes, "Lesen Sie auch" captions, legal lines) that a page-level extractor
-may take for article text, and the house byline: the author the metadata names on most pages (the
-CMS account that posts everything, the site's own name) while the printed bylines name the writers.
-Extraction strips those affixes from metadata titles, drops those blocks from the body and lets a
-printed byline outrank the house byline; a page of a site never seen still extracts without a template.
+may take for article text, the house byline (the author the metadata names on most pages: the CMS
+account that posts everything, the site's own name) and byline noise (a name the printed bylines give
+beside every writer). Copies of one story count once. Extraction strips those affixes from metadata
+titles, drops those blocks from the body, lets a printed byline outrank the house byline and drops the
+noise from the authors; a page of a site never seen still extracts without a template.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import lxml.html
 
+from crawler.extract.authors import agency_of
 from crawler.extract.meta import collect, ld_names, squash
 from crawler.textnorm import words
 
@@ -252,8 +254,6 @@ def _printed_bylines(tree: lxml.html.HtmlElement) -> list[str]:
 
 def _byline_noise(printed: list[dict[str, str]]) -> list[str]:
     """Names on NOISE_SHARE of the bylined pages, each time beside NOISE_PARTNERS other names or more."""
-    from crawler.extract.authors import agency_of
-
     counts: Counter[str] = Counter(key for names in printed for key in names)
     needed = max(MIN_PAGES, NOISE_SHARE * len(printed))
     noise = []

@@ -268,11 +268,16 @@ def _heading(element: HtmlElement) -> _Heading | None:
     )
 
 
+def _word_children(element: HtmlElement) -> list[HtmlElement]:
+    """A heading's child elements that hold its words (not hidden, not a badge or icon)."""
+    return [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
+
+
 def _before_unmarked_tail(element: HtmlElement) -> str:
     """The heading's words before a last child element of two or more words that ends it, or ""."""
     if not rules.on("title_meta_confirms_deck"):
         return ""
-    children = [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
+    children = _word_children(element)
     if not children or squash(children[-1].tail) or len(_own_text(children[-1]).split()) < 2:
         return ""
     before = [element.text or ""]
@@ -287,7 +292,7 @@ def _unmarked_lead(element: HtmlElement, lead_text: str) -> tuple[str, str]:
     child element, or its own text before a child ("Demo<br>Der Bundestag …")."""
     if not rules.on("title_meta_confirms_kicker"):
         return "", ""
-    children = [c for c in element if isinstance(c.tag, str) and not _hidden(c) and not _badge(c)]
+    children = _word_children(element)
     if not children:
         return "", ""
     texts = ["".join(_visible_texts(c)) + (c.tail or "") for c in children]
