@@ -15,6 +15,7 @@ were processed: a rebuild gives the same links as the incremental runs.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,10 @@ RETRYABLE = (psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFail
 # and share several buckets with it: on 100k labelled articles the window cuts candidate pairs from 7.4 to
 # 0.77 million and loses no copy.
 BUCKET_WINDOW = 4
+# Beside a running clean (`newsroom run`), dedupe links articles as they arrive instead of after the
+# clean, where it ran alone on one core; a pass waits for this many so that each probes in bulk.
+FOLLOW_POLL_SECONDS = 0.5
+FOLLOW_MIN_ARTICLES = 200
 
 __all__ = ["content_hash", "dedupe"]
 
@@ -54,9 +59,19 @@ Edge = tuple[int, int, str, float]  # article_a < article_b, method, similarity
 
 
 def dedupe(
-    conn: Connection, run_id: str | None = None, rebuild: bool = False, batch_size: int = 2000
+    conn: Connection,
+    run_id: str | None = None,
+    rebuild: bool = False,
+    batch_size: int = 2000,
+    follow: threading.Event | None = None,
 ) -> dict[str, Any]:
-    """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures."""
+    """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures.
+
+    With `follow`, articles are linked while a clean beside this call still stores them: whenever
+    FOLLOW_MIN_ARTICLES are waiting (checked every FOLLOW_POLL_SECONDS), until `follow` is set (the
+    clean ended); then what is left is linked as without it. Links do not depend on the order in which
+    articles are processed, so the result is the same as one call after the clean.
+    """
     started = time.monotonic()
     if rebuild:
         _reset(conn)
@@ -66,28 +81,39 @@ def dedupe(
     # Signatures of the next batch are computed in a thread while this one is stored and linked:
     # psycopg2 and numpy release the GIL, so Python and the Postgres backend work at the same time.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for _ in range(MAX_PASSES):
-            # One scan per pass finds every stale article; bodies are then read batch by batch by id.
-            stale = _stale_ids(conn)
-            chunks = [stale[i : i + batch_size] for i in range(0, len(stale), batch_size)]
-            changed_meanwhile = False
-            batch = _fetch_rows(conn, chunks[0]) if chunks else []
-            pending = pool.submit(_compute, batch)
-            for n in range(len(chunks)):
-                upcoming = _fetch_rows(conn, chunks[n + 1]) if n + 1 < len(chunks) else []
-                following = pool.submit(_compute, upcoming)
-                stored, changed = _retry(conn, lambda b=batch, p=pending: _link_batch(conn, b, p.result()))
-                checked.extend(stored)
-                changed_meanwhile = changed_meanwhile or changed
-                batch, pending = upcoming, following
-            if not changed_meanwhile:
-                break
-    stats = _figures(conn, checked)
+        while follow is not None and not follow.wait(FOLLOW_POLL_SECONDS):
+            _passes(conn, pool, batch_size, checked, at_least=FOLLOW_MIN_ARTICLES)
+        _passes(conn, pool, batch_size, checked)
+    stats = _figures(conn, list(dict.fromkeys(checked)))  # an article signed again counts once
     stats["seconds"] = round(time.monotonic() - started, 3)
     if run_id:
         with conn, conn.cursor() as cur:
             record_stage(cur, run_id, "dedupe", stats)
     return stats
+
+
+def _passes(
+    conn: Connection, pool: ThreadPoolExecutor, batch_size: int, checked: list[int], at_least: int = 0
+) -> None:
+    """Link every stale article (unless fewer than at_least are), again while bodies change meanwhile."""
+    for _ in range(MAX_PASSES):
+        # One scan per pass finds every stale article; bodies are then read batch by batch by id.
+        stale = _stale_ids(conn)
+        if len(stale) < at_least:
+            return
+        chunks = [stale[i : i + batch_size] for i in range(0, len(stale), batch_size)]
+        changed_meanwhile = False
+        batch = _fetch_rows(conn, chunks[0]) if chunks else []
+        pending = pool.submit(_compute, batch)
+        for n in range(len(chunks)):
+            upcoming = _fetch_rows(conn, chunks[n + 1]) if n + 1 < len(chunks) else []
+            following = pool.submit(_compute, upcoming)
+            stored, changed = _retry(conn, lambda b=batch, p=pending: _link_batch(conn, b, p.result()))
+            checked.extend(stored)
+            changed_meanwhile = changed_meanwhile or changed
+            batch, pending = upcoming, following
+        if not changed_meanwhile:
+            return
 
 
 def _retry(conn: Connection, step: Any, attempts: int = 5) -> Any:

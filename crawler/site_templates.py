@@ -106,7 +106,9 @@ class RunTemplates:
             learned = self.by_site.get(site)
             pages = int(learned.get("pages") or 0) if learned is not None else None
             if pages is None or (
-                pages < SAMPLE_PAGES and stored_pages(conn, site) >= max(MIN_PAGES, 2 * pages)
+                # stored_pages counts up to SAMPLE_PAGES: from half a sample on, a full one is due.
+                pages < SAMPLE_PAGES
+                and stored_pages(conn, site) >= min(SAMPLE_PAGES, max(MIN_PAGES, 2 * pages))
             ):
                 due.append(site)
         if due:

@@ -199,14 +199,22 @@ def chunks(table: str, count: int, db_url: str | None = None, only_outdated: boo
         return [[lo, hi] for lo, hi in clean_stage.id_chunks(cur, table, count, only_outdated)]
 
 
-def dedupe(run_id: str | None = None, db_url: str | None = None, rebuild: bool = False) -> dict[str, Any]:
-    """Mark duplicates among articles; figures are recorded under run_id when given."""
+def dedupe(
+    run_id: str | None = None,
+    db_url: str | None = None,
+    rebuild: bool = False,
+    follow: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Mark duplicates among articles; figures are recorded under run_id when given.
+
+    With `follow`, articles are linked while a clean still stores them, until `follow` is set.
+    """
     from crawler import dedupe as dedupe_stage
 
     url = _prepare(db_url)
     conn = db.connect(url)
     try:
-        figures = dedupe_stage.dedupe(conn, run_id=run_id, rebuild=rebuild)
+        figures = dedupe_stage.dedupe(conn, run_id=run_id, rebuild=rebuild, follow=follow)
         if run_id:
             with conn, conn.cursor() as cur:
                 figures["run_duplicates"] = run_duplicates(cur, run_id)
@@ -324,7 +332,7 @@ def run(
         runs.start_run(cur, run_id, site)
         runs.record_owner(cur, run_id)
         backlog = runs.failed_backlog(cur, site)
-    crawled, stop = threading.Event(), threading.Event()
+    crawled, cleaned, stop = threading.Event(), threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
     def crawl_beside_clean() -> None:
@@ -337,26 +345,43 @@ def run(
         finally:
             crawled.set()
 
+    def dedupe_beside_clean() -> None:
+        try:
+            dedupe(run_id=run_id, db_url=url, follow=cleaned)
+        except BaseException as exc:  # re-raised in the caller's thread below
+            outcome["dedupe_error"] = exc
+
     # Overlapped stages: the crawl (its own process; this thread only waits for it) stores pages while
-    # clean extracts those already stored, then drains the rest; dedupe follows right after.
+    # clean extracts those already stored, then drains the rest; dedupe (a thread here) links the
+    # articles clean has stored so far, then the rest once clean is done.
     crawler_thread = threading.Thread(target=crawl_beside_clean, name="crawl", daemon=True)
+    deduper_thread = threading.Thread(target=dedupe_beside_clean, name="dedupe", daemon=True)
     crawler_thread.start()
+    deduper_thread.start()
     try:
-        for earlier in backlog:
-            # A killed night stored pages it never cleaned, and this crawl skips them as already seen.
-            log.info("cleaning the pages failed run %s left behind", earlier)
-            clean(run_id=earlier, db_url=url, workers=workers)
-        clean(run_id=run_id, db_url=url, workers=workers, progress=progress, follow=crawled)
+        try:
+            for earlier in backlog:
+                # A killed night stored pages it never cleaned, and this crawl skips them as already seen.
+                log.info("cleaning the pages failed run %s left behind", earlier)
+                clean(run_id=earlier, db_url=url, workers=workers)
+            clean(run_id=run_id, db_url=url, workers=workers, progress=progress, follow=crawled)
+        finally:
+            # Its last pass links what is left; after a failure that is what was stored, never lost.
+            cleaned.set()
         crawler_thread.join()
         if "error" in outcome:
             raise outcome["error"]
         crawl_figures = outcome["crawl"]
-        dedupe(run_id=run_id, db_url=url)
+        deduper_thread.join()
+        if "dedupe_error" in outcome:
+            raise outcome["dedupe_error"]
         check_quality(run_id, url, thresholds)
         publish(run_id, url)
     except BaseException as exc:
         stop.set()  # a failed or interrupted clean ends the crawl beside it (its process group)
+        cleaned.set()
         crawler_thread.join()
+        deduper_thread.join()
         runs.close_failed(url, run_id, failure_reason(exc))
         raise
     with db.transaction(url) as cur:

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -257,6 +259,69 @@ def test_rebuild_equals_incremental(conn: Conn) -> None:
     stats = dedupe(conn, rebuild=True)
     assert stats["checked"] == len(docs)
     assert links(conn) == incremental
+
+
+def test_follow_links_articles_while_they_arrive(
+    db_url: str, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside a clean (`newsroom run`), dedupe links what has arrived, then the rest; as one call after would.
+
+    Mutation: `follow.wait(...)` loop in crawler/dedupe.py removed (dedupe only after the clean).
+    """
+    monkeypatch.setattr(dedupe_module, "FOLLOW_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(dedupe_module, "FOLLOW_MIN_ARTICLES", 30)
+    docs = labelled_corpus(120, seed=11, copy_rate=0.25, same_topic_rate=0.25)
+    ids: dict[str, int] = {}
+    newest_first = list(enumerate(docs))[::-1]
+    follow = threading.Event()
+    result: dict[str, Any] = {}
+
+    def follow_the_clean() -> None:
+        own = db.connect(db_url)
+        try:
+            result.update(dedupe(own, batch_size=7, follow=follow))
+        finally:
+            own.close()
+
+    worker = threading.Thread(target=follow_the_clean)
+    worker.start()
+    signed_before_end = 0
+    try:
+        for start in range(0, len(docs), 40):
+            with conn, conn.cursor() as cur:  # a clean's batch arrives in one transaction
+                for i, d in newest_first[start : start + 40]:
+                    cur.execute(
+                        """INSERT INTO articles (url, site, body, content_hash, published_at, first_seen_at,
+                                                 last_seen_at, extractor_version, word_count)
+                           VALUES (%s, 'example.de', %s, %s, %s, %s, %s, 'test', %s) RETURNING article_id""",
+                        (
+                            f"https://example.de/{d.doc_id}",
+                            d.body,
+                            content_hash(d.body),
+                            T0 + timedelta(minutes=i),
+                            T0,
+                            T0,
+                            len(d.body.split()),
+                        ),
+                    )
+                    ids[d.doc_id] = cur.fetchone()[0]
+            for _ in range(600):  # the arrived articles are linked before the clean ends (bounded wait)
+                with conn, conn.cursor() as cur:
+                    cur.execute("SELECT count(*) FROM article_minhash")
+                    signed_before_end = cur.fetchone()[0]
+                if signed_before_end == len(ids):
+                    break
+                time.sleep(0.05)
+        assert signed_before_end == len(docs)
+    finally:
+        follow.set()
+        worker.join()
+    assert result["checked"] == len(docs)  # each article counted once across the passes
+    followed = links(conn)
+    copies = {ids[c]: ids[o] for c, o in findable_copies(docs).items()}
+    assert copies and {a: v[0] for a, v in followed.items() if v[0] is not None} == copies
+    dedupe(conn, rebuild=True)
+    assert links(conn) == followed
 
 
 TWO_WORKERS = """

@@ -10,6 +10,7 @@ import psycopg2.extensions
 import pytest
 from test_crawl import sites_file
 
+from crawler import dedupe as dedupe_module
 from crawler import stages
 from crawler.extract.template import SAMPLE_PAGES
 from newsroom_demo.server import running_portal
@@ -36,6 +37,9 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
 ) -> None:
     # A loopback portal is crawled in well under a second, faster than clean's workers start on a busy
     # machine: a politeness delay stretches the crawl to a few seconds, as a real site's takes.
+    # Dedupe links articles in passes of at least FOLLOW_MIN_ARTICLES while clean stores them: a small
+    # pass here, so that the 120-article site gets several.
+    monkeypatch.setattr(dedupe_module, "FOLLOW_MIN_ARTICLES", 20)
     with running_portal(articles=120, seed=11, day=1) as server:
         monkeypatch.setenv(
             "NEWSROOM_SITES_FILE", sites_file(tmp_path / "sites.toml", server.base_url, download_delay=0.03)
@@ -47,6 +51,12 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
             """SELECT count(*) FILTER (WHERE cleaned_at < (SELECT max(fetched_at) FROM raw_pages
                                                           WHERE run_id = 'overlapped'))
                FROM raw_pages WHERE run_id = 'overlapped'"""
+        )
+        assert cur.fetchone()[0] > 0
+        # Some article was signed for dedupe before clean wrote its last page: dedupe overlapped too.
+        cur.execute(
+            """SELECT count(*) FROM article_minhash
+               WHERE computed_at < (SELECT max(cleaned_at) FROM raw_pages WHERE run_id = 'overlapped')"""
         )
         assert cur.fetchone()[0] > 0
         cur.execute("SELECT count(*) FROM articles")

@@ -231,12 +231,24 @@ def test_a_template_learned_from_few_pages_is_learned_again_as_the_crawl_stores_
     with conn, conn.cursor() as cur:
         cur.execute("SELECT pages FROM site_templates WHERE site = %s", (SITE,))
         assert cur.fetchone()[0] == 6
+    # Learned from more than half a sample, it is learned again once a full sample is stored (the
+    # stored pages are counted up to a sample, so "twice as many" would never come), then no more.
+    monkeypatch.setattr(site_templates, "SAMPLE_PAGES", 10)
+    store(range(6, 10))
+    templates.refresh(conn)
+    assert [len(sites) for sites in learned] == [1, 1, 1]
+    store(range(10, 14))
+    templates.refresh(conn)
+    assert len(learned) == 3
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT pages FROM site_templates WHERE site = %s", (SITE,))
+        assert cur.fetchone()[0] == 10
     # A clean of a stored backlog (no crawl beside it) learns once, not on every batch.
     backlog = site_templates.RunTemplates("night1")
     backlog.refresh(conn)
-    store(range(6, 20))
+    store(range(14, 20))
     backlog.refresh(conn)
-    assert len(learned) == 3
+    assert len(learned) == 4
 
 
 # A site whose CMS posts every story under one account ("Petra Schulz", the editor who publishes)

@@ -106,6 +106,6 @@ LOGSTATS_INTERVAL = 5
 # Where raw pages go; `-s NEWSROOM_DATABASE_URL=...` overrides, empty means crawler.db.database_url().
 NEWSROOM_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 NEWSROOM_BATCH_ROWS = 200  # rows per INSERT ... VALUES batch
-NEWSROOM_FLUSH_SECONDS = 2.0  # also flush this often so progress polling of raw_pages sees rows
+NEWSROOM_FLUSH_SECONDS = 0.5  # also flush this often: a clean beside the crawl starts on the first pages
 NEWSROOM_RETRY_BACKOFF = 2.0  # seconds before a 500 is fetched again; per site: retry_backoff in sites.toml
 NEWSROOM_MAX_PAGINATION = 50  # deepest /page/N/ of a section followed; sitemaps cover the archive
