@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from crawler import procs
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 LOG_TAIL_LINES = 60
 STOP_POLL_SECONDS = 0.5
+GC_THRESHOLD = 10_000  # allocations between gen-0 collections in the crawl process (default 700)
 
 
 class CrawlFailed(RuntimeError):
@@ -141,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, site=args.site, run_id=args.run_id, max_pages=args.max_pages)
+        # Every request allocates a few hundred short-lived objects (request, response, headers,
+        # deferreds, asyncio handles), so the default gen-0 threshold of 700 ran the cycle collector
+        # about 350 times a night (5-6 % of the crawl's CPU on the 1,000-article demo); what was
+        # imported is frozen out of its walks. Cycles are still collected, a few times less often.
+        gc.freeze()
+        gc.set_threshold(GC_THRESHOLD, 20, 20)
         process.start()
     stats = crawler.stats
     reason = stats.get_value("finish_reason") if stats else None
