@@ -68,8 +68,8 @@ def dedupe(
     """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures.
 
     With `follow`, articles are linked while a clean beside this call still stores them: whenever
-    FOLLOW_MIN_ARTICLES are waiting (checked every FOLLOW_POLL_SECONDS), until `follow` is set (the
-    clean ended); then what is left is linked as without it. Links do not depend on the order in which
+    FOLLOW_MIN_ARTICLES new ones have arrived (checked every FOLLOW_POLL_SECONDS), until `follow` is
+    set (the clean ended); then what is left (changed articles included) is linked as without it. Links do not depend on the order in which
     articles are processed, so the result is the same as one call after the clean.
     """
     started = time.monotonic()
@@ -81,8 +81,13 @@ def dedupe(
     # Signatures of the next batch are computed in a thread while this one is stored and linked:
     # psycopg2 and numpy release the GIL, so Python and the Postgres backend work at the same time.
     with ThreadPoolExecutor(max_workers=1) as pool:
+        newest = _newest_id(conn) if follow is not None else 0
         while follow is not None and not follow.wait(FOLLOW_POLL_SECONDS):
-            _passes(conn, pool, batch_size, checked, at_least=FOLLOW_MIN_ARTICLES)
+            # A count on the primary key, not the stale scan (a join of the whole archive) every poll.
+            arrived, latest = _arrived_since(conn, newest)
+            if arrived >= FOLLOW_MIN_ARTICLES:
+                newest = latest
+                _passes(conn, pool, batch_size, checked)
         _passes(conn, pool, batch_size, checked)
     stats = _figures(conn, list(dict.fromkeys(checked)))  # an article signed again counts once
     stats["seconds"] = round(time.monotonic() - started, 3)
@@ -92,15 +97,29 @@ def dedupe(
     return stats
 
 
-def _passes(
-    conn: Connection, pool: ThreadPoolExecutor, batch_size: int, checked: list[int], at_least: int = 0
-) -> None:
-    """Link every stale article (unless fewer than at_least are), again while bodies change meanwhile."""
+def _newest_id(conn: Connection) -> int:
+    """The highest article id stored so far (0 for none)."""
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(article_id), 0) FROM articles")
+        return int(cur.fetchone()[0])
+
+
+def _arrived_since(conn: Connection, newest: int) -> tuple[int, int]:
+    """How many articles were stored after id newest, and the highest id now."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), coalesce(max(article_id), %s) FROM articles WHERE article_id > %s",
+            (newest, newest),
+        )
+        count, latest = cur.fetchone()
+        return int(count), int(latest)
+
+
+def _passes(conn: Connection, pool: ThreadPoolExecutor, batch_size: int, checked: list[int]) -> None:
+    """Link every stale article, again while bodies change meanwhile."""
     for _ in range(MAX_PASSES):
         # One scan per pass finds every stale article; bodies are then read batch by batch by id.
         stale = _stale_ids(conn)
-        if len(stale) < at_least:
-            return
         chunks = [stale[i : i + batch_size] for i in range(0, len(stale), batch_size)]
         changed_meanwhile = False
         batch = _fetch_rows(conn, chunks[0]) if chunks else []
