@@ -67,8 +67,8 @@ def dedupe(
 ) -> dict[str, Any]:
     """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures.
 
-    With `follow`, articles are linked while a clean beside this call still stores them: whenever
-    FOLLOW_MIN_ARTICLES new ones have arrived (checked every FOLLOW_POLL_SECONDS), until `follow` is
+    With `follow`, articles are linked while a clean beside this call still stores them: those stored
+    already, then whenever FOLLOW_MIN_ARTICLES new ones have arrived (checked every FOLLOW_POLL_SECONDS), until `follow` is
     set (the clean ended); then what is left (changed articles included) is linked as without it. Links do not depend on the order in which
     articles are processed, so the result is the same as one call after the clean.
     """
@@ -81,7 +81,11 @@ def dedupe(
     # Signatures of the next batch are computed in a thread while this one is stored and linked:
     # psycopg2 and numpy release the GIL, so Python and the Postgres backend work at the same time.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        newest = _newest_id(conn) if follow is not None else 0
+        newest = 0
+        if follow is not None:
+            # What is stored already first: in `run` this starts as the crawl ends, while clean drains.
+            newest = _newest_id(conn)
+            _passes(conn, pool, batch_size, checked)
         while follow is not None and not follow.wait(FOLLOW_POLL_SECONDS):
             # A count on the primary key, not the stale scan (a join of the whole archive) every poll.
             arrived, latest = _arrived_since(conn, newest)

@@ -346,14 +346,17 @@ def run(
             crawled.set()
 
     def dedupe_beside_clean() -> None:
+        # From the crawl's end on: its process then frees more than dedupe takes (numpy, signature
+        # arrays: about 35 MB), so the night's peak memory stays where the crawl puts it.
+        crawled.wait()
         try:
             dedupe(run_id=run_id, db_url=url, follow=cleaned)
         except BaseException as exc:  # re-raised in the caller's thread below
             outcome["dedupe_error"] = exc
 
     # Overlapped stages: the crawl (its own process; this thread only waits for it) stores pages while
-    # clean extracts those already stored, then drains the rest; dedupe (a thread here) links the
-    # articles clean has stored so far, then the rest once clean is done.
+    # clean extracts those already stored, then drains the rest; once the crawl has ended, dedupe (a
+    # thread here) links the articles clean has stored so far, then the rest once clean is done.
     crawler_thread = threading.Thread(target=crawl_beside_clean, name="crawl", daemon=True)
     deduper_thread = threading.Thread(target=dedupe_beside_clean, name="dedupe", daemon=True)
     crawler_thread.start()
