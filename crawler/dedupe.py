@@ -68,9 +68,10 @@ def dedupe(
     """Sign new/changed articles, link their duplicates and re-point clusters; returns the run's figures.
 
     With `follow`, articles are linked while a clean beside this call still stores them: those stored
-    already, then whenever FOLLOW_MIN_ARTICLES new ones have arrived (checked every FOLLOW_POLL_SECONDS), until `follow` is
-    set (the clean ended); then what is left (changed articles included) is linked as without it. Links do not depend on the order in which
-    articles are processed, so the result is the same as one call after the clean.
+    already, then whenever FOLLOW_MIN_ARTICLES new ones have arrived (checked every
+    FOLLOW_POLL_SECONDS), until `follow` is set (the clean ended); then what is left (changed articles
+    included) is linked as without it. Links do not depend on the order in which articles are
+    processed, so the result is the same as one call after the clean.
     """
     started = time.monotonic()
     if rebuild:
