@@ -443,8 +443,7 @@ def _claim_batch(
 
 
 @contextmanager
-def _executor(workers: int, warm: bool = False) -> Iterator[Executor | None]:
-    """A pool of extraction processes (None for one worker); warm starts them all now, not at the first batch."""
+def _executor(workers: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
@@ -458,12 +457,6 @@ def _executor(workers: int, warm: bool = False) -> Iterator[Executor | None]:
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=procs.die_with_parent
     ) as pool:
-        if warm:
-            # Beside a crawl the first pages arrive a second or two in, while the crawl leaves a core
-            # idle: the forkserver's imports and the workers' start happen then instead of after them.
-            # The pool starts one process per task it cannot give an idle one, so each worker gets one.
-            for _ in range(workers):
-                pool.submit(os.getpid)
         yield pool
 
 
@@ -617,7 +610,7 @@ def clean_pages(
     templates = site_templates.RunTemplates(run_id, growing=follow is not None)
     free = [conn] if spare is None or workers <= 1 else [conn, spare]
     in_flight: list[_InFlight] = []
-    with _executor(workers, warm=follow is not None) as pool:
+    with _executor(workers) as pool:
         deadlocks = 0
         try:
             while True:
