@@ -102,6 +102,10 @@ def news_page(header: str) -> str:
         ("<p class='byline'>Geschrieben von Anna Berger</p>", ["Anna Berger"]),
         ("<p class='byline'>Veröffentlicht am 28.04.2023 von Anna Berger</p>", ["Anna Berger"]),
         ("<p class='byline'>Erstellt 28.04.2023, 10:15 Uhr von Anna Berger</p>", ["Anna Berger"]),
+        # A publication in quotation marks is credited as printed, without the marks; marks inside a
+        # name stay.
+        ("<p class='byline'>Anna Berger, «Tages-Anzeiger»</p>", ["Anna Berger", "Tages-Anzeiger"]),
+        ("<p class='byline'>Von Hans „Hansi“ Berger</p>", ["Hans „Hansi“ Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

@@ -87,6 +87,9 @@ _ORG_LIKE = re.compile(r"\b(?:gmbh|verlag|ag|kg|mbh|e\.v\.|holding|media group)\
 
 # A social-media handle printed after the name ("Anna Berger @annab") is an address, not the name.
 _HANDLE = re.compile(r"(?<![\w.])@\w[\w.]*")
+# A publication named in quotation marks ("Anna Berger, «Tages-Anzeiger»", „Der Bund“): the name
+# without them, as a reader quotes it; marks inside a name ("Hans „Hansi“ Berger") stay.
+_QUOTED = re.compile(r"^[«»„“”\"‚‘’‹›]\s*([^«»„“”\"‚‘’‹›]+?)\s*[«»„“”\"‚‘’‹›]$")
 
 
 def _clean_one(name: str) -> str:
@@ -108,6 +111,8 @@ def _clean_one(name: str) -> str:
             name = place.group(1)
     if rules.on("byline_desk"):
         name = _DESK_ARTICLE.sub("", name)
+    if rules.on("byline_forms"):
+        name = _QUOTED.sub(r"\1", name)
     return name
 
 
