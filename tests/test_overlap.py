@@ -36,8 +36,6 @@ def copies(conn: psycopg2.extensions.connection) -> set[tuple[str, str]]:
 def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
     db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A loopback portal is crawled in well under a second, faster than clean's workers start on a busy
-    # machine: a politeness delay stretches the crawl to a few seconds, as a real site's takes.
     # Dedupe links articles while clean still stores them. Whether clean lags the crawl here depends on
     # the machine, so clean is held open after its work until dedupe has signed articles (bounded):
     # a dedupe that only started after clean would never sign them, and the run would not overlap.
@@ -58,6 +56,8 @@ def test_run_cleans_while_the_crawl_fetches_and_matches_separate_stages(
         return figures
 
     monkeypatch.setattr(stages, "clean", clean_that_waits_for_dedupe)
+    # A loopback portal is crawled in well under a second, faster than clean's workers start on a busy
+    # machine: a politeness delay stretches the crawl to a few seconds, as a real site's takes.
     with running_portal(articles=120, seed=11, day=1) as server:
         monkeypatch.setenv(
             "NEWSROOM_SITES_FILE", sites_file(tmp_path / "sites.toml", server.base_url, download_delay=0.03)
