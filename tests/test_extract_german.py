@@ -43,6 +43,13 @@ def news_page(header: str) -> str:
             ["Anna Berger"],
         ),
         ("<p class='meta'>Von Anna Berger | 28.04.2023</p>", ["Anna Berger"]),  # an unmarked "Von" line
+        ("<p>Von: Anna Berger</p>", ["Anna Berger"]),  # with a colon, as whole newspaper groups print it
+        # an item of the header's meta list
+        (
+            "<ul class='meta'><li>28.04.2023</li><li>Von: Anna Berger, Max Graf</li></ul>",
+            ["Anna Berger", "Max Graf"],
+        ),
+        ("<p>Von: Berlin nach Hamburg</p>", []),  # still a route
         ("<p>Text: Anna Berger · Fotos: Max Graf</p>", ["Anna Berger"]),  # or "Text:" line, photos apart
         ("<p>Text ist hier Nebensache, sagt Anna Berger.</p>", []),  # a sentence is no byline
         ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),

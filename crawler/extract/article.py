@@ -666,8 +666,8 @@ def _element_names(element: HtmlElement) -> list[str]:
 
 
 # A line "Von Anna Berger" printed under the headline with no markup naming it a byline.
-# "Von Anna Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger".
-_VON_LINE = re.compile(r"^(?:(?:von|by)\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S", re.IGNORECASE)
+# "Von Anna Berger", "Von: Anna Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger".
+_VON_LINE = re.compile(r"^(?:(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S", re.IGNORECASE)
 _VON_LINE_WORDS = 12
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "und", "di", "da", "del", "la", "le"})
 
@@ -678,7 +678,7 @@ def _name_word(word: str) -> bool:
 
 def _von_line(tree: HtmlElement) -> list[str]:
     """Names of an unmarked "Von …" line among the first elements after the article's <h1>."""
-    for element in _after_headline(tree, "self::p or self::div or self::span or self::em", 12):
+    for element in _after_headline(tree, "self::p or self::div or self::span or self::em or self::li", 12):
         text = _visible_text(element)
         if not _VON_LINE.match(text) or len(text.split()) > _VON_LINE_WORDS:
             continue
