@@ -82,17 +82,16 @@ def dedupe(
     # Signatures of the next batch are computed in a thread while this one is stored and linked:
     # psycopg2 and numpy release the GIL, so Python and the Postgres backend work at the same time.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        newest = 0
         if follow is not None:
             # What is stored already first: in `run` this starts as the crawl ends, while clean drains.
             newest = _newest_id(conn)
             _passes(conn, pool, batch_size, checked)
-        while follow is not None and not follow.wait(FOLLOW_POLL_SECONDS):
-            # A count on the primary key, not the stale scan (a join of the whole archive) every poll.
-            arrived, latest = _arrived_since(conn, newest)
-            if arrived >= FOLLOW_MIN_ARTICLES:
-                newest = latest
-                _passes(conn, pool, batch_size, checked)
+            while not follow.wait(FOLLOW_POLL_SECONDS):
+                # A count on the primary key, not the stale scan (a join of the whole archive) every poll.
+                arrived, latest = _arrived_since(conn, newest)
+                if arrived >= FOLLOW_MIN_ARTICLES:
+                    newest = latest
+                    _passes(conn, pool, batch_size, checked)
         _passes(conn, pool, batch_size, checked)
     stats = _figures(conn, list(dict.fromkeys(checked)))  # an article signed again counts once
     stats["seconds"] = round(time.monotonic() - started, 3)

@@ -28,18 +28,29 @@ T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 Conn = psycopg2.extensions.connection
 
 
+def insert_row(
+    cur: psycopg2.extensions.cursor,
+    url: str,
+    body: str,
+    published: datetime | None,
+    seen: datetime | None = None,
+) -> int:
+    """One article row as the clean stage would write it, in the cursor's transaction; returns its id."""
+    cur.execute(
+        """INSERT INTO articles (url, site, body, content_hash, published_at, first_seen_at, last_seen_at,
+                                 extractor_version, word_count)
+           VALUES (%s, 'example.de', %s, %s, %s, %s, %s, 'test', %s) RETURNING article_id""",
+        (url, body, content_hash(body), published, seen or T0, seen or T0, len(body.split())),
+    )
+    row = cur.fetchone()
+    assert row
+    return int(row[0])
+
+
 def insert(conn: Conn, url: str, body: str, published: datetime | None, seen: datetime | None = None) -> int:
-    """One article row as the clean stage would write it; returns its id."""
+    """One article row as the clean stage would write it, committed; returns its id."""
     with conn, conn.cursor() as cur:
-        cur.execute(
-            """INSERT INTO articles (url, site, body, content_hash, published_at, first_seen_at, last_seen_at,
-                                     extractor_version, word_count)
-               VALUES (%s, 'example.de', %s, %s, %s, %s, %s, 'test', %s) RETURNING article_id""",
-            (url, body, content_hash(body), published, seen or T0, seen or T0, len(body.split())),
-        )
-        row = cur.fetchone()
-        assert row
-        return int(row[0])
+        return insert_row(cur, url, body, published, seen)
 
 
 def links(conn: Conn) -> dict[int, tuple[int | None, str | None, float | None]]:
@@ -290,21 +301,8 @@ def test_follow_links_articles_while_they_arrive(
         for start in range(0, len(docs), 40):
             with conn, conn.cursor() as cur:  # a clean's batch arrives in one transaction
                 for i, d in newest_first[start : start + 40]:
-                    cur.execute(
-                        """INSERT INTO articles (url, site, body, content_hash, published_at, first_seen_at,
-                                                 last_seen_at, extractor_version, word_count)
-                           VALUES (%s, 'example.de', %s, %s, %s, %s, %s, 'test', %s) RETURNING article_id""",
-                        (
-                            f"https://example.de/{d.doc_id}",
-                            d.body,
-                            content_hash(d.body),
-                            T0 + timedelta(minutes=i),
-                            T0,
-                            T0,
-                            len(d.body.split()),
-                        ),
-                    )
-                    ids[d.doc_id] = cur.fetchone()[0]
+                    url = f"https://example.de/{d.doc_id}"
+                    ids[d.doc_id] = insert_row(cur, url, d.body, T0 + timedelta(minutes=i))
             for _ in range(600):  # the arrived articles are linked before the clean ends (bounded wait)
                 with conn, conn.cursor() as cur:
                     cur.execute("SELECT count(*) FROM article_minhash")

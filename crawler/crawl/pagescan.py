@@ -14,10 +14,16 @@ from dataclasses import dataclass, field
 
 from scrapy.http import TextResponse
 
-TAG = re.compile(rb"<!--|<(a|link|meta|script|style)(?=[\s/>])([^>]*)>", re.IGNORECASE)
+
+def _tag_scanner(names: bytes) -> re.Pattern[bytes]:
+    """A comment's start, or an opening tag of one of names (alternatives) with its raw attributes."""
+    return re.compile(rb"<!--|<(" + names + rb")(?=[\s/>])([^>]*)>", re.IGNORECASE)
+
+
+TAG = _tag_scanner(b"a|link|meta|script|style")
 # Without links: most of a page's tags are <a>, and skipping them inside the regex engine instead of
 # one by one in Python halves the scan of an article page that is only stored.
-TAG_NO_LINKS = re.compile(rb"<!--|<(link|meta|script|style)(?=[\s/>])([^>]*)>", re.IGNORECASE)
+TAG_NO_LINKS = _tag_scanner(b"link|meta|script|style")
 ATTRIBUTE = re.compile(rb"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 COMMENT_END = re.compile(rb"-->")
 SCRIPT_END = re.compile(rb"</script\s*>", re.IGNORECASE)
