@@ -50,6 +50,9 @@ def news_page(header: str) -> str:
             ["Anna Berger", "Max Graf"],
         ),
         ("<p>Von: Berlin nach Hamburg</p>", []),  # still a route
+        # The form of the piece before "von" ("Ein Kommentar von …"), unmarked under the headline.
+        ("<p>Ein Kommentar von Anna Berger</p>", ["Anna Berger"]),
+        ("<p>Eine Analyse von Daten der Stadtwerke zeigt, was das kostet</p>", []),  # a sentence
         ("<p>Text: Anna Berger · Fotos: Max Graf</p>", ["Anna Berger"]),  # or "Text:" line, photos apart
         ("<p>Text ist hier Nebensache, sagt Anna Berger.</p>", []),  # a sentence is no byline
         ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),
@@ -113,6 +116,9 @@ def news_page(header: str) -> str:
         # name stay.
         ("<p class='byline'>Anna Berger, «Tages-Anzeiger»</p>", ["Anna Berger", "Tages-Anzeiger"]),
         ("<p class='byline'>Von Hans „Hansi“ Berger</p>", ["Hans „Hansi“ Berger"]),
+        # A time stamp relative to the reader's visit is no second author.
+        ("<p class='byline'>Anna Berger · vor 3 Stunden</p>", ["Anna Berger"]),
+        ("<p class='byline'>Anna Berger | gestern, 18:30 Uhr</p>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:
@@ -190,6 +196,25 @@ def dated_page(header: str) -> str:
             "https://zeitung.example/haushalt/",
             None,
         ),
+        # The byline line dates the article; so does a dateline of a place and a date, with no label.
+        (
+            "<p class='byline'>Von Anna Berger · 28.04.2023, 10:15 Uhr</p>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-28",
+        ),
+        ("<p>Wien, 28.04.2023</p>", "https://zeitung.example/haushalt/", "2023-04-28"),
+        (
+            "<div><span>Zürich</span> <span>28. April 2023, 10:15 Uhr</span></div>",
+            "https://zeitung.example/haushalt/",
+            "2023-04-28",
+        ),
+        # A sentence that mentions a date, a linked teaser line: not the article's date.
+        (
+            "<p>Am 12.03.2021 hatte der Stadtrat schon einmal über den Haushalt beraten.</p>",
+            "https://zeitung.example/haushalt/",
+            None,
+        ),
+        ("<p><a href='/alt/'>Alter Beitrag</a> 12.03.2021</p>", "https://zeitung.example/haushalt/", None),
         # No printed date at all: the permalink's day, never a sidebar's.
         ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
         ("", "https://zeitung.example/politik/haushalt/", None),
@@ -200,6 +225,39 @@ def test_the_articles_own_date_is_read_from_its_header_line_or_url(
 ) -> None:
     published = extract_article(dated_page(header), url=url).published_at
     assert (published[:10] if published else None) == day
+
+
+# A card of another story, as "Mehr zum Thema" and "Das könnte Sie interessieren" boxes print them:
+# neither its box nor its class says "teaser", but its heading links elsewhere.
+CARD = (
+    "<div class='box'><a href='/alt/'><h3>Alter Beitrag über den Haushalt</h3></a>"
+    "<div class='info'><time datetime='2020-01-05T10:00:00+01:00'>5.1.2020</time></div></div>"
+)
+CARD_ARTICLE = (
+    "<article class='card'><h3><a href='/alt/'>Alter Beitrag</a></h3>"
+    "<time datetime='2020-01-05T10:00:00+01:00'>5.1.2020</time></article>"
+)
+
+
+@pytest.mark.parametrize("card", [CARD, CARD_ARTICLE])
+@pytest.mark.parametrize(
+    "own",
+    [
+        "<span class='date'>28.04.2023</span>",
+        "<p>28.04.2023, 10:15 Uhr</p>",
+        "<div class='meta'><time>28.04.2023</time></div>",
+    ],
+)
+def test_a_card_of_another_story_before_or_after_the_article_does_not_date_it(card: str, own: str) -> None:
+    article = (
+        f"<main><article><h1>Haushalt beschlossen</h1>{own}"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + f"<section>{card * 3}</section></article></main>"
+    )
+    for body in (f"<div class='top'>{card * 2}</div>{article}", article):
+        page = f"<html lang='de'><head><meta charset='utf-8'><title>Haushalt</title></head><body>{body}</body></html>"
+        published = extract_article(page, url="https://zeitung.example/haushalt/").published_at
+        assert (published or "")[:10] == "2023-04-28"
 
 
 def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -> None:
@@ -270,5 +328,6 @@ def test_a_time_element_outside_the_article_is_not_its_date() -> None:
     assert (extract_article(page, url="https://zeitung.example/haushalt/").published_at or "")[
         :10
     ] == "2023-04-28"
-    with rules.disabled(["date_time_text"]):
+    # Without the rules that read the article's own line, nothing is left: not the header's date.
+    with rules.disabled(["date_time_text", "date_byline_or_place_line"]):
         assert extract_article(page, url="https://zeitung.example/haushalt/").published_at is None

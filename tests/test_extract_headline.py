@@ -334,3 +334,18 @@ def test_words_marked_inside_a_headline_are_no_deck() -> None:
     ):
         title = extract_article(page(header, og(meta)), url=URL).title
         assert title is not None and title.startswith("Stadtrat trifft ") and len(title.split()) > 2, header
+
+
+def test_metadata_title_that_only_adds_an_unknown_site_name_does_not_replace_the_printed_headline() -> None:
+    # The page names no site, so "| Radio Ost" is not stripped; quotes differ between <title> and <h1>.
+    head = '<title>"Wir zahlen nicht": Stadtrat stimmt knapp zu | Radio Ost</title>'
+    header = "<h1>«Wir zahlen nicht»: Stadtrat stimmt knapp zu</h1>"
+    article = extract_article(page(header, head, site=""), url=URL)
+    assert article.title == "«Wir zahlen nicht»: Stadtrat stimmt knapp zu"
+
+
+def test_metadata_title_that_goes_on_where_a_printed_headline_is_cut_off_is_taken_whole() -> None:
+    header = "<h1>Stadtrat stimmt nach langer Debatte knapp…</h1>"
+    head = og("Stadtrat stimmt nach langer Debatte knapp zu")
+    article = extract_article(page(header, head), url=URL)
+    assert article.title == "Stadtrat stimmt nach langer Debatte knapp zu"

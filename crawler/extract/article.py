@@ -21,7 +21,7 @@ from crawler.extract import rules, wordpress
 from crawler.extract.authors import agencies_in, agency_of, clean_authors, is_agency, is_desk, split_authors
 from crawler.extract.charset import decode_html
 from crawler.extract.corrections import declared_correction
-from crawler.extract.dates import parse_date
+from crawler.extract.dates import MONTH_NAMES, parse_date
 from crawler.extract.listing import page_listing_reason
 from crawler.extract.meta import (
     ARTICLE_TYPES,
@@ -61,6 +61,8 @@ _PARSER.set_element_class_lookup(
     )
 )
 _WORD = re.compile(r"\w+")
+# "10:15 Uhr", "10.15 h": the time of day beside a date is part of the date line, not words around it.
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h)\b)?|\b(?:um|uhr)\b", re.IGNORECASE)
 _NON_ARTICLE_PATH = re.compile(
     r"/(?:tag|tags|thema|themen|topic|topics|schlagwort|schlagworte|author|authors|autor|autoren|autorin|"
     r"category|kategorie|rubrik|ressort|archiv|archive|suche|search)(?:/|$)|/page/\d+/?$|/seite-?\d+/?$|"
@@ -237,9 +239,9 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
             article.section_path = [section]
             sources["section"] = "json-ld" if page.ld_text("articleSection") else "meta"
 
-    _fill_dates(tree, page, article, article.canonical_url or url)
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
+    _fill_dates(tree, page, article, article.canonical_url or url, tree_bylines)
     _fill_authors(
         tree,
         page,
@@ -404,40 +406,74 @@ _IN_COMMENTS_OR_LINKED_ITEM = etree.XPath(_COMMENTS + "|" + _LINKED_ITEM)
 _ARTICLE_TIME_TEXT = etree.XPath("//article//time[not(@datetime)] | //main//time[not(@datetime)]")
 
 
-def _not_own_date(element: HtmlElement) -> bool:
+def _not_own_date(element: HtmlElement, headline: HtmlElement | None = None) -> bool:
     """A date element that belongs to another story or to a reader's comment."""
     if element.xpath(_OTHER_STORIES):
         return True
-    return rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS_OR_LINKED_ITEM(element))
+    if rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS_OR_LINKED_ITEM(element)):
+        return True
+    return (
+        headline is not None and rules.on("date_not_in_teaser_cards") and _in_teaser_card(element, headline)
+    )
+
+
+# A heading that links elsewhere, or a link around a heading: what a teaser card of another story is made of.
+_LINKED_HEADING = etree.XPath(
+    ".//*[self::h2 or self::h3 or self::h4 or self::h5][.//a[@href]]"
+    "|.//a[@href][.//h2 or .//h3 or .//h4 or .//h5]"
+)
+# How far up from a date a teaser card's box is looked for: the date, its line, the card.
+_TEASER_LEVELS = 4
+
+
+def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
+    """A date inside a box of another story: an <article> without the page's headline, or a box whose
+    heading links elsewhere (a card of "Mehr zum Thema", whatever its class is called)."""
+    for level, ancestor in enumerate(element.iterancestors()):
+        if level >= _TEASER_LEVELS or ancestor.tag in ("body", "main"):
+            return False
+        if ancestor is headline or any(a is ancestor for a in headline.iterancestors()):
+            return False  # the box that holds the article's own headline
+        if ancestor.tag == "article" or _LINKED_HEADING(ancestor):
+            return True
+    return False
 
 
 def _date_candidates(
-    tree: HtmlElement, page: PageMeta, url: str | None = None
+    tree: HtmlElement, page: PageMeta, url: str | None = None, bylines: list[HtmlElement] | None = None
 ) -> Iterator[tuple[str | None, str]]:
     """Published-date spellings in order of trust; read lazily, so the first usable one ends the search."""
     for key in ("datePublished", "dateCreated", "uploadDate"):
         yield page.ld_text(key), "json-ld"
     yield page.first(*_PUBLISHED_META), "meta"
+    headline = _headline_element(tree)
     # Dates printed in teasers of other stories, sidebars and menus are theirs, not the article's.
     for element in tree.xpath("//*[@itemprop='datePublished']"):
-        if not _not_own_date(element):
+        if not _not_own_date(element, headline):
             yield element.get("content") or element.get("datetime") or text_of(element), "microdata"
-    for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not _not_own_date(e)][:5]:
+    for element in [e for e in tree.xpath("//time[@datetime]")[:30] if not _not_own_date(e, headline)][:5]:
         yield element.get("datetime"), "time"
     if rules.on("date_time_text"):
         # <time>28.04.2023</time> without a datetime attribute: its text, inside the article only (a
         # site header's <time> shows today).
-        for element in [e for e in _ARTICLE_TIME_TEXT(tree)[:30] if not _not_own_date(e)][:5]:
+        for element in [e for e in _ARTICLE_TIME_TEXT(tree)[:30] if not _not_own_date(e, headline)][:5]:
             yield text_of(element), "time"
     # Last resort: the visible date line in the article header ("Do 25.04.24 | 14:07 Uhr").
     for element in list(islice(_date_lines(tree), 30)):
-        if _not_own_date(element):
+        if _not_own_date(element, headline):
             continue
         text = squash(" ".join(element.itertext()))
         yield (_published_part(text) if len(text) < 120 else None), "dateline"
     if rules.on("date_keyword_line"):
         for text in _keyword_date_lines(tree):
             yield _published_part(text), "dateline"
+    if rules.on("date_byline_or_place_line"):
+        # "Von Anna Berger · 28.04.2023, 10:15 Uhr", an unmarked "Wien, 28.04.2023" under the headline.
+        for element in bylines or []:
+            text = squash(" ".join(element.itertext()))
+            yield (_published_part(text) if len(text) < 120 else None), "byline"
+        for text in _short_date_lines(tree):
+            yield text, "dateline"
     if rules.on("date_from_url") and url:
         # /2023/04/28/slug/ (WordPress's default permalinks and many archives): the day, at least.
         match = _URL_DATE.search(urlsplit(url).path)
@@ -484,12 +520,57 @@ def _published_part(text: str) -> str:
     return text[published.start() :] if updated else text
 
 
+# The first lines after the headline (paragraphs, blocks, spans, small print), where a date line stands.
+_LINES_AFTER = etree.XPath(
+    "following::*[self::p or self::div or self::span or self::small][position() <= 15]"
+)
+
+
 def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
     """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
-    for element in _after_headline(tree, "self::p or self::div or self::span or self::small", 15):
+    headline = _headline_element(tree)
+    if headline is None:
+        return
+    for element in _LINES_AFTER(headline):
         text = squash(" ".join(element.itertext()))
-        if len(text) < 120 and _WHEN_LINE.match(text) and not _not_own_date(element):
+        if len(text) < 120 and _WHEN_LINE.match(text) and not _not_own_date(element, headline):
             yield text
+
+
+# A line that is a date with at most a place or a few words around it ("Wien, 28.04.2023",
+# "28. April 2023, 10:15 Uhr"); a sentence of the text that mentions a date is longer.
+_SHORT_DATE_LINE_CHARS = 60
+_SHORT_DATE_LINE_WORDS = 4
+_MONTHS = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+# A day with its month and year: "28.04.2023", "28.4.23", "28. April 2023".
+_FULL_DATE = re.compile(
+    rf"(?<!\d)\d{{1,2}}\.\s?(?:\d{{1,2}}\.\s?(?:\d{{4}}|\d{{2}})(?!\d)|(?:{_MONTHS})\.?\s+\d{{4}})",
+    re.IGNORECASE,
+)
+
+
+_LINKED_OR_LISTED = etree.XPath(".//a|ancestor::a|ancestor::li|ancestor::figure|ancestor::figcaption")
+
+
+def _short_date_lines(tree: HtmlElement) -> Iterator[str]:
+    """Unmarked lines that are little more than a date, among the first elements after the article's <h1>."""
+    headline = _headline_element(tree)
+    if headline is None:
+        return
+    for element in _LINES_AFTER(headline):
+        text = squash(" ".join(element.itertext()))
+        if len(text) > _SHORT_DATE_LINE_CHARS:
+            continue
+        match = _FULL_DATE.search(text)
+        if match is None:
+            continue
+        rest = text[: match.start()] + " " + text[match.end() :]
+        if len(_WORD.findall(_TIME_OF_DAY.sub(" ", rest))) > _SHORT_DATE_LINE_WORDS:
+            continue
+        # A line with a link, or in a list, is a teaser of another story far more often than a dateline.
+        if _LINKED_OR_LISTED(element) or _not_own_date(element, headline):
+            continue
+        yield text
 
 
 def _modified_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
@@ -507,9 +588,15 @@ def _first_date(candidates: Iterator[tuple[str | None, str]]) -> tuple[str | Non
     return None, ""
 
 
-def _fill_dates(tree: HtmlElement, page: PageMeta, article: Article, url: str | None = None) -> None:
+def _fill_dates(
+    tree: HtmlElement,
+    page: PageMeta,
+    article: Article,
+    url: str | None = None,
+    bylines: list[HtmlElement] | None = None,
+) -> None:
     for name, candidates in (
-        ("published_at", _date_candidates(tree, page, url)),
+        ("published_at", _date_candidates(tree, page, url, bylines)),
         ("modified_at", _modified_candidates(tree, page)),
     ):
         value, source = _first_date(candidates)
@@ -667,7 +754,12 @@ def _element_names(element: HtmlElement) -> list[str]:
 
 # A line "Von Anna Berger" printed under the headline with no markup naming it a byline.
 # "Von Anna Berger", "Von: Anna Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger".
-_VON_LINE = re.compile(r"^(?:(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S", re.IGNORECASE)
+# "Von Anna Berger", "Von: Anna Berger", "Text: Anna Berger", "Ein Kommentar von Anna Berger".
+_VON_LINE = re.compile(
+    r"^(?:(?:(?:ein|eine)\s+[\w-]*(?:beitrag|kommentar|analyse|essay|kolumne|reportage|bericht|glosse|artikel)\s+)?"
+    r"(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S",
+    re.IGNORECASE,
+)
 _VON_LINE_WORDS = 12
 _NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "und", "di", "da", "del", "la", "le"})
 

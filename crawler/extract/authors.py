@@ -78,6 +78,11 @@ _INTERFACE_VON = re.compile(
 _INITIALS_PLACE = re.compile(
     r"^[a-zäöü]{2,4}(?:/[a-zäöü]{2,4})?\s+[A-ZÄÖÜ][\wäöüß.-]+(?:\s+(?:am|an der)\s+\w+)?$"
 )
+# "vor 3 Stunden", "gestern, 10:15": a byline's time stamp, relative to the reader's visit, not a name.
+_RELATIVE_TIME = re.compile(
+    r"^(?:vor\s+(?:\d+|einer?|wenigen|kurzem)(?:\s+\w+)?|(?:heute|gestern|vorgestern)(?:\W.*)?|soeben|gerade eben)$",
+    re.IGNORECASE,
+)
 # The CMS account that published the post, not a byline (WordPress's "admin").
 _ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "wordpress", "wp-admin", "root"})
 _PLACE_LIKE = re.compile(r"\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ]")
@@ -137,6 +142,8 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     if not part or len(part) > 60 or _URL_LIKE.search(part) or _DATE_LIKE.search(part):
         return False
     if _INTERFACE.search(part) or _INITIALS_PLACE.match(part) or _PLACE_LIKE.search(part):
+        return False
+    if rules.on("byline_forms") and _RELATIVE_TIME.match(part):
         return False
     if rules.on("byline_over_desk_metadata") and part.casefold() in _ACCOUNTS:
         return False

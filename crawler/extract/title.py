@@ -485,6 +485,16 @@ def _without_affix(candidate: str, headings: list[_Heading]) -> str:
     return candidate
 
 
+def _only_affix_beyond(candidate: str, head_key: str) -> bool:
+    """True when what a metadata title has beyond the heading follows a separator: a site's name
+    ("… | SRF") that no known spelling stripped, not the rest of a cut-off headline."""
+    for separator in _AFFIX_SEPARATORS:
+        stem, found, _tail = candidate.rpartition(separator)
+        if found and len(norm(stem)) <= len(head_key):
+            return True
+    return False
+
+
 def _forms(heading: _Heading) -> list[str]:
     """Wordings a metadata title may give for one printed heading: with its inner kicker, and without."""
     forms = [heading.read, heading.headline]
@@ -543,7 +553,12 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
             head_key = norm(heading.headline)
             for candidate, source in meta:
                 key = norm(candidate)
-                if len(head_key) > 20 and key.startswith(head_key) and len(key) - len(head_key) <= 12:
+                if (
+                    len(head_key) > 20
+                    and key.startswith(head_key)
+                    and len(key) - len(head_key) <= 12
+                    and not _only_affix_beyond(candidate, head_key)
+                ):
                     return Title(candidate, heading.kicker or heading.outer_kicker or None, None, source)
     # 4. The first printed <h1> even where metadata words it differently: metadata never overrides it.
     first_h1 = next((h for h in headings if h.tag == "h1" and len(h.headline.split()) >= 3), None)
