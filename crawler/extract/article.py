@@ -526,14 +526,20 @@ _LINES_AFTER = etree.XPath(
 )
 
 
-def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
-    """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
+def _lines_under_headline(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """The first lines after the article's <h1> that are its own (not another story's), with their text."""
     headline = _headline_element(tree)
     if headline is None:
         return
     for element in _LINES_AFTER(headline):
-        text = squash(" ".join(element.itertext()))
-        if len(text) < 120 and _WHEN_LINE.match(text) and not _not_own_date(element, headline):
+        if not _not_own_date(element, headline):
+            yield element, squash(" ".join(element.itertext()))
+
+
+def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
+    """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
+    for _element, text in _lines_under_headline(tree):
+        if len(text) < 120 and _WHEN_LINE.match(text):
             yield text
 
 
@@ -548,29 +554,23 @@ _FULL_DATE = re.compile(
     re.IGNORECASE,
 )
 
-
+# A line with a link, or in a list or a figure, is a teaser or a caption far more often than a dateline.
 _LINKED_OR_LISTED = etree.XPath(".//a|ancestor::a|ancestor::li|ancestor::figure|ancestor::figcaption")
 
 
 def _short_date_lines(tree: HtmlElement) -> Iterator[str]:
     """Unmarked lines that are little more than a date, among the first elements after the article's <h1>."""
-    headline = _headline_element(tree)
-    if headline is None:
-        return
-    for element in _LINES_AFTER(headline):
-        text = squash(" ".join(element.itertext()))
+    for element, text in _lines_under_headline(tree):
         if len(text) > _SHORT_DATE_LINE_CHARS:
             continue
         match = _FULL_DATE.search(text)
         if match is None:
             continue
         rest = text[: match.start()] + " " + text[match.end() :]
-        if len(_WORD.findall(_TIME_OF_DAY.sub(" ", rest))) > _SHORT_DATE_LINE_WORDS:
-            continue
-        # A line with a link, or in a list, is a teaser of another story far more often than a dateline.
-        if _LINKED_OR_LISTED(element) or _not_own_date(element, headline):
-            continue
-        yield text
+        if len(
+            _WORD.findall(_TIME_OF_DAY.sub(" ", rest))
+        ) <= _SHORT_DATE_LINE_WORDS and not _LINKED_OR_LISTED(element):
+            yield text
 
 
 def _modified_candidates(tree: HtmlElement, page: PageMeta) -> Iterator[tuple[str | None, str]]:
