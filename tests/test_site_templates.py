@@ -153,6 +153,8 @@ def test_demo_portal_sites_learn_their_suffix_and_keep_every_field() -> None:
         template = learn(page.decode() for page in pages)
         assert template.title_suffixes == [f" – {SITE_NAME}"]
         assert template.house_authors == []  # several writers, each on a few pages: no house byline
+        # The post's own <time> first (its datetime attribute is exact), then the meta line it stands in.
+        assert template.date_lines[0] == "time.entry-date.published"
         for spec, page in zip(portal.stories()[:20], pages, strict=True):
             article = extract_article(page, url="http://portal.test" + spec.url, site_template=template)
             assert (article.title, article.body, article.authors) == (
@@ -411,3 +413,44 @@ def test_a_subheading_few_stories_share_is_no_template_yet() -> None:
     template = learn(pages)
     assert template.title_suffixes == [SUFFIX]
     assert template.boilerplate == []
+
+
+def dated_story(index: int, declared: bool) -> str:
+    """A page of a site that prints its dates where no page-level rule looks (a class naming no date,
+    above the headline) and a ticker whose <time> shows the same day on every page; some pages also
+    declare their date in JSON-LD."""
+    day = f"{index + 1:02d}.04.2023"
+    ld = (
+        f'<script type=\'application/ld+json\'>{{"@type": "NewsArticle", '
+        f'"datePublished": "2023-04-{index + 1:02d}T09:00:00+02:00"}}</script>'
+        if declared
+        else ""
+    )
+    paragraphs = "".join(
+        "<p>" + " ".join(random.Random(100 * index + p).choices(VOCABULARY, k=35)) + ".</p>" for p in range(5)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='de'><head><title>{HEADLINES[index]}</title>{ld}</head><body>"
+        "<div class='ticker'><time datetime='2026-11-30T08:00:00+01:00'>30.11.2026</time> Eilmeldung</div>"
+        f"<main><div class='stamp'>{day}</div><h1>{HEADLINES[index]}</h1>{paragraphs}</main></body></html>"
+    )
+
+
+def test_where_a_site_prints_its_dates_is_learned_and_beats_a_ticker_on_every_page() -> None:
+    template = learn(dated_story(i, declared=i % 2 == 0) for i in range(1, 12))
+    # The ticker's <time> gives one day on every page: the site's, not an article's.
+    assert template.date_lines == ["div.stamp"]
+    alone = extract_article(dated_story(0, declared=False), url=f"{SITE}/a.html")
+    assert (alone.published_at or "")[:10] == "2026-11-30"  # read alone, the page gives the ticker's day
+    with_site = extract_article(dated_story(0, declared=False), url=f"{SITE}/a.html", site_template=template)
+    assert (with_site.published_at or "")[:10] == "2023-04-01"
+    assert with_site.sources["published_at"] == "template"
+
+
+def test_a_printed_date_that_disagrees_with_the_declared_one_is_not_learned() -> None:
+    # Every page declares a day a month after the one it prints: the printed kind is not the date line.
+    pages = [
+        dated_story(i, declared=True).replace(f'"2023-04-{i + 1:02d}', f'"2023-05-{i + 1:02d}')
+        for i in range(12)
+    ]
+    assert learn(pages).date_lines == []

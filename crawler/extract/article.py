@@ -241,7 +241,8 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
 
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
-    _fill_dates(tree, page, article, article.canonical_url or url, tree_bylines)
+    site_dates = tuple(template.date_lines) if template else ()
+    _fill_dates(tree, page, article, article.canonical_url or url, tree_bylines, site_dates)
     _fill_authors(
         tree,
         page,
@@ -440,13 +441,21 @@ def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
 
 
 def _date_candidates(
-    tree: HtmlElement, page: PageMeta, url: str | None = None, bylines: list[HtmlElement] | None = None
+    tree: HtmlElement,
+    page: PageMeta,
+    url: str | None = None,
+    bylines: list[HtmlElement] | None = None,
+    site_dates: tuple[str, ...] = (),
 ) -> Iterator[tuple[str | None, str]]:
     """Published-date spellings in order of trust; read lazily, so the first usable one ends the search."""
     for key in ("datePublished", "dateCreated", "uploadDate"):
         yield page.ld_text(key), "json-ld"
     yield page.first(*_PUBLISHED_META), "meta"
     headline = _headline_element(tree)
+    if site_dates and rules.on("date_site_line"):
+        # Where the site prints its articles' dates, learned from its other pages (site template).
+        for element in _site_date_elements(tree, site_dates, headline):
+            yield _printed_date(element), "template"
     # Dates printed in teasers of other stories, sidebars and menus are theirs, not the article's.
     for element in tree.xpath("//*[@itemprop='datePublished']"):
         if not _not_own_date(element, headline):
@@ -479,6 +488,73 @@ def _date_candidates(
         match = _URL_DATE.search(urlsplit(url).path)
         if match:
             yield "-".join(match.groups()), "url"
+
+
+# A date line's own text is short; a container of the whole header is not one.
+_DATE_TEXT_CHARS = 120
+_DATE_LINE_CHILDREN = 6
+
+
+def date_signature(element: HtmlElement) -> str | None:
+    """How a site's template names an element: its tag and class names ("span.article-date"); None
+    for an element with no class (only a <time> is specific enough without one)."""
+    classes = (element.get("class") or "").split()
+    if not classes and element.tag != "time":
+        return None
+    return ".".join([str(element.tag), *sorted(classes)])
+
+
+def _printed_date(element: HtmlElement) -> str | None:
+    """The date an element prints (its datetime or content attribute, else its short text)."""
+    value = element.get("datetime") or element.get("content")
+    if value:
+        return value
+    if len(element) > _DATE_LINE_CHILDREN:
+        return None
+    text = text_of(element)
+    return text if len(text) <= _DATE_TEXT_CHARS else None
+
+
+def printed_dates(tree: HtmlElement) -> dict[str, str]:
+    """Each element kind (see date_signature) that prints a date once or twice on the page, with its
+    first date: what the site template learns its date line from. Other stories' dates do not count."""
+    headline = _headline_element(tree)
+    found: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for body in tree.iter("body"):
+        for element in elements(body):
+            signature = date_signature(element)
+            if signature is None:
+                continue
+            value = parse_date(_printed_date(element))
+            if value is None or _not_own_date(element, headline):
+                continue
+            counts[signature] = counts.get(signature, 0) + 1
+            found.setdefault(signature, value)
+    # A kind printed many times on one page is a list's (comments, a ticker), not the article's date.
+    return {signature: value for signature, value in found.items() if counts[signature] <= 2}
+
+
+def declared_date(tree: HtmlElement) -> str | None:
+    """The publication date the page's metadata declares (JSON-LD, meta), if any."""
+    page = collect(tree)
+    return _first_date(iter([(page.ld_text("datePublished"), ""), (page.first(*_PUBLISHED_META), "")]))[0]
+
+
+def _site_date_elements(
+    tree: HtmlElement, signatures: tuple[str, ...], headline: HtmlElement | None
+) -> Iterator[HtmlElement]:
+    """The page's first element of each learned date-line kind, in the template's order."""
+    first: dict[str, HtmlElement] = {}
+    wanted = set(signatures)
+    for body in tree.iter("body"):
+        for element in elements(body):
+            signature = date_signature(element)
+            if signature in wanted and signature not in first and not _not_own_date(element, headline):
+                first[signature] = element
+    for signature in signatures:
+        if signature in first:
+            yield first[signature]
 
 
 def _headline_element(tree: HtmlElement) -> HtmlElement | None:
@@ -594,9 +670,10 @@ def _fill_dates(
     article: Article,
     url: str | None = None,
     bylines: list[HtmlElement] | None = None,
+    site_dates: tuple[str, ...] = (),
 ) -> None:
     for name, candidates in (
-        ("published_at", _date_candidates(tree, page, url, bylines)),
+        ("published_at", _date_candidates(tree, page, url, bylines, site_dates)),
         ("modified_at", _modified_candidates(tree, page)),
     ):
         value, source = _first_date(candidates)

@@ -48,6 +48,7 @@ RULES: dict[str, str] = {
     "date_not_in_teaser_cards": "a date inside another story's box (an <article> without the page's headline, a box whose heading links elsewhere) is not the article's",
     "date_time_text": "a <time> without a datetime attribute inside the article gives its printed date",
     "date_byline_or_place_line": "a date in the byline line, or an unmarked line that is a date with a place ('Wien, 28.04.2023'), gives the date",
+    "date_site_line": "the element kind a site prints its articles' dates in (learned per site) is read before other printed dates",
     "date_from_url": "with no other date, the URL's /YYYY/MM/DD/ gives the day",
     "agency_credit_position": "'(dpa)' credits as a dateline or at a line's end, not mid-sentence; credits in any case",
     "agency_service_line": "dpa's service line at the text's end ('© dpa-infocom, dpa:230428-99-483045/5') credits dpa",

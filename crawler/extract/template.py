@@ -6,9 +6,11 @@ and og:title ("… – Nachrichtenportal Deutschland", "Politik | …"), and the
 most pages (newsletter boxes, "Lesen Sie auch" captions, legal lines) that a page-level extractor
 may take for article text, the house byline (the author the metadata names on most pages: the CMS
 account that posts everything, the site's own name) and byline noise (a name the printed bylines give
-beside every writer). Copies of one story count once. Extraction strips those affixes from metadata
-titles, drops those blocks from the body, lets a printed byline outrank the house byline and drops the
-noise from the authors; a page of a site never seen still extracts without a template.
+beside every writer) and the date lines (the element kinds that print the article's date on most
+pages, a different day on different pages). Copies of one story count once. Extraction strips those
+affixes from metadata titles, drops those blocks from the body, lets a printed byline outrank the house
+byline, drops the noise from the authors and reads a page's date from the site's date line before any
+other printed date; a page of a site never seen still extracts without a template.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ EVERYWHERE_SHARE = 0.8
 # Text blocks are learned from this many different stories at least: in a first night's early sample
 # of a few stories, a subheading two of them share is no template yet.
 MIN_STORIES_FOR_BLOCKS = 10
+# A date line whose class names the update ("time.updated", "span.modified-date") and not the
+# publication (WordPress marks an unedited post's <time> "entry-date published updated") gives no
+# publication date.
+_UPDATE_ONLY = re.compile(
+    r"^(?!.*publish).*(?:updated|modified|aktualisiert|geaendert|geändert)", re.IGNORECASE
+)
+# A printed date kind is the article's date line only if it gives the day the metadata declares on this
+# share of the pages that declare one.
+DATE_AGREEMENT = 0.8
 # Pages to learn from; more only confirm what 40 already show.
 SAMPLE_PAGES = 40
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", ": ", " › ", " « ", " » ")
@@ -67,6 +78,8 @@ class SiteTemplate:
     house_authors: list[str] = field(default_factory=list)
     # Names the printed bylines give on most pages beside changing ones: interface text, a badge.
     byline_noise: list[str] = field(default_factory=list)
+    # Element kinds ("span.article-date") that print the article's date on most pages, most pages first.
+    date_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored in site_templates.template)."""
@@ -85,6 +98,7 @@ class SiteTemplate:
             # Absent from templates stored before they were learned.
             list(data.get("house_authors") or []),
             list(data.get("byline_noise") or []),
+            list(data.get("date_lines") or []),
         )
 
     def affixes(self) -> tuple[list[str], list[str]]:
@@ -172,6 +186,8 @@ class _PageParts:
     blocks: dict[str, str]  # folded -> as printed
     authors: dict[str, str]
     printed: dict[str, str]
+    dates: dict[str, str] = field(default_factory=dict)  # date-line kind -> the date it prints
+    declared: str | None = None  # the publication date the metadata declares
 
 
 def _page_parts(html: str) -> _PageParts:
@@ -184,12 +200,15 @@ def _page_parts(html: str) -> _PageParts:
     tree = _parsed(html)
     if tree is None:
         return _PageParts(prefixes, suffixes, {}, {}, {})
+    dates, declared = _dates(tree)
     return _PageParts(
         prefixes,
         suffixes,
         {fold(b): b for b in _blocks(tree)},
         {fold(a): a for a in _metadata_authors(tree)},
         {fold(n): n for n in _printed_bylines(tree)},
+        dates,
+        declared,
     )
 
 
@@ -239,6 +258,7 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
         pages=len(read),
         house_authors=spelled([p.authors for p in stories]),
         byline_noise=_byline_noise([p.printed for p in stories if p.printed]),
+        date_lines=_date_lines(stories, needed),
     )
 
 
@@ -250,6 +270,38 @@ def _printed_bylines(tree: lxml.html.HtmlElement) -> list[str]:
         return printed_bylines(tree)
     except Exception:  # like extract_article's own guard: a page it cannot read teaches nothing
         return []
+
+
+def _dates(tree: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]:
+    # The extractor's own date reading, imported here like printed_bylines.
+    from crawler.extract.article import declared_date, printed_dates
+
+    try:
+        return printed_dates(tree), declared_date(tree)
+    except Exception:  # a page the extractor cannot read teaches nothing
+        return {}, None
+
+
+def _date_lines(stories: list[_PageParts], needed: float) -> list[str]:
+    """Element kinds that print a date on `needed` pages: a different day on different pages (a date
+    the same on every page is the site's, today's in its header), and the day the metadata declares
+    on DATE_AGREEMENT of the pages that declare one."""
+    kinds: Counter[str] = Counter(
+        kind for page in stories for kind in page.dates if not _UPDATE_ONLY.search(kind)
+    )
+    learned = []
+    # On as many pages, a <time> first: its datetime attribute is exact, a meta line's text may not be.
+    for kind, count in sorted(kinds.items(), key=lambda item: (-item[1], not item[0].startswith("time."))):
+        days = [page.dates[kind][:10] for page in stories if kind in page.dates]
+        declared = [
+            (page.dates[kind][:10], page.declared[:10])
+            for page in stories
+            if kind in page.dates and page.declared
+        ]
+        agreeing = sum(printed == said for printed, said in declared)
+        if count >= needed and len(set(days)) > 1 and agreeing >= DATE_AGREEMENT * len(declared):
+            learned.append(kind)
+    return learned
 
 
 def _byline_noise(printed: list[dict[str, str]]) -> list[str]:
