@@ -829,9 +829,8 @@ def _element_names(element: HtmlElement) -> list[str]:
     return names
 
 
-# A line "Von Anna Berger" printed under the headline with no markup naming it a byline.
-# "Von Anna Berger", "Von: Anna Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger".
-# "Von Anna Berger", "Von: Anna Berger", "Text: Anna Berger", "Ein Kommentar von Anna Berger".
+# A line printed under the headline with no markup naming it a byline: "Von Anna Berger", "Von: Anna
+# Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger", "Ein Kommentar von Anna Berger".
 _VON_LINE = re.compile(
     r"^(?:(?:(?:ein|eine)\s+[\w-]*(?:beitrag|kommentar|analyse|essay|kolumne|reportage|bericht|glosse|artikel)\s+)?"
     r"(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S",
