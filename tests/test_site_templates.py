@@ -454,3 +454,18 @@ def test_a_printed_date_that_disagrees_with_the_declared_one_is_not_learned() ->
         for i in range(12)
     ]
     assert learn(pages).date_lines == []
+
+
+def test_the_innermost_element_that_prints_the_date_is_learned_not_its_column() -> None:
+    # A block theme's column holds only the post's date: the column reads the day, its <time> the instant.
+    def page(index: int) -> str:
+        day = f"2023-04-{index + 1:02d}"
+        return dated_story(index, declared=False).replace(
+            f"<div class='stamp'>{index + 1:02d}.04.2023</div>",
+            f"<div class='wp-block-column'><time datetime='{day}T17:45:00+02:00'>{index + 1}. April 2023</time></div>",
+        )
+
+    template = learn(page(i) for i in range(1, 12))
+    assert template.date_lines == ["div.wp-block-column>time"]  # the ticker's <time> stands in another box
+    article = extract_article(page(0), url=f"{SITE}/a.html", site_template=template)
+    assert article.published_at == "2023-04-01T17:45:00+02:00"

@@ -496,12 +496,16 @@ _DATE_LINE_CHILDREN = 6
 
 
 def date_signature(element: HtmlElement) -> str | None:
-    """How a site's template names an element: its tag and class names ("span.article-date"); None
-    for an element with no class (only a <time> is specific enough without one)."""
+    """How a site's template names an element: its tag and class names ("span.article-date"); a <time>
+    without a class by its parent's too ("div.wp-block-post-date>time"); None for other elements with
+    no class."""
     classes = (element.get("class") or "").split()
-    if not classes and element.tag != "time":
+    if classes:
+        return ".".join([str(element.tag), *sorted(classes)])
+    parent = element.getparent()
+    if element.tag != "time" or parent is None:
         return None
-    return ".".join([str(element.tag), *sorted(classes)])
+    return ".".join([str(parent.tag), *sorted((parent.get("class") or "").split())]) + ">time"
 
 
 def _printed_date(element: HtmlElement) -> str | None:
@@ -519,18 +523,24 @@ def printed_dates(tree: HtmlElement) -> dict[str, str]:
     """Each element kind (see date_signature) that prints a date once or twice on the page, with its
     first date: what the site template learns its date line from. Other stories' dates do not count."""
     headline = _headline_element(tree)
-    found: dict[str, str] = {}
-    counts: dict[str, int] = {}
+    dated: dict[HtmlElement, tuple[str, str]] = {}
     for body in tree.iter("body"):
         for element in elements(body):
             signature = date_signature(element)
             if signature is None:
                 continue
             value = parse_date(_printed_date(element))
-            if value is None or _not_own_date(element, headline):
-                continue
-            counts[signature] = counts.get(signature, 0) + 1
-            found.setdefault(signature, value)
+            if value is not None and not _not_own_date(element, headline):
+                dated[element] = (signature, value)
+    found: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for element, (signature, value) in dated.items():
+        # The innermost element that prints the date: a block theme's column holding only the post's
+        # date reads "27. August 2025" (the day), the <time> inside it the exact instant.
+        if any(inner in dated for inner in element.iterdescendants()):
+            continue
+        counts[signature] = counts.get(signature, 0) + 1
+        found.setdefault(signature, value)
     # A kind printed many times on one page is a list's (comments, a ticker), not the article's date.
     return {signature: value for signature, value in found.items() if counts[signature] <= 2}
 
