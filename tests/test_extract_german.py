@@ -260,6 +260,21 @@ def test_a_card_of_another_story_before_or_after_the_article_does_not_date_it(ca
         assert (published or "")[:10] == "2023-04-28"
 
 
+def test_the_articles_own_date_counts_when_its_headline_stands_above_the_article_element() -> None:
+    # <h1> in a header above <article>, a "Lesen Sie auch" heading linking elsewhere inside the text.
+    page = (
+        "<html lang='de'><head><meta charset='utf-8'><title>Haushalt</title></head><body><main>"
+        "<div class='head'><h1>Haushalt beschlossen</h1></div><article><div class='info'>"
+        "<time datetime='2023-04-28T10:15:00+02:00'>28.04.2023</time></div>"
+        + f"<p>{SENTENCE * 4}</p>" * 2
+        + "<h3><a href='/alt/'>Lesen Sie auch: Der Haushalt 2022</a></h3>"
+        + f"<p>{SENTENCE * 4}</p>" * 2
+        + f"<section>{CARD * 2}</section></article></main></body></html>"
+    )
+    published = extract_article(page, url="https://zeitung.example/haushalt/").published_at
+    assert published == "2023-04-28T10:15:00+02:00"
+
+
 def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -> None:
     # Many themes put the site's logo in the page's first <h1>, a menu of spans after it.
     logo = (

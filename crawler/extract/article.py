@@ -425,17 +425,22 @@ _LINKED_HEADING = etree.XPath(
 )
 # How far up from a date a teaser card's box is looked for: the date, its line, the card.
 _TEASER_LEVELS = 4
+# A box with this many paragraphs is an article's text, not a card's teaser line.
+_CARD_PARAGRAPHS = 3
 
 
 def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
-    """A date inside a box of another story: an <article> without the page's headline, or a box whose
-    heading links elsewhere (a card of "Mehr zum Thema", whatever its class is called)."""
+    """A date inside a box of another story: a small box whose heading links elsewhere (a card of "Mehr
+    zum Thema", whatever its class is called), or a small <article> beside the one with the headline."""
+    headline_in_article = any(a.tag == "article" for a in headline.iterancestors())
     for level, ancestor in enumerate(element.iterancestors()):
         if level >= _TEASER_LEVELS or ancestor.tag in ("body", "main"):
             return False
         if ancestor is headline or any(a is ancestor for a in headline.iterancestors()):
             return False  # the box that holds the article's own headline
-        if ancestor.tag == "article" or _LINKED_HEADING(ancestor):
+        if sum(1 for _ in islice(ancestor.iter("p"), _CARD_PARAGRAPHS)) >= _CARD_PARAGRAPHS:
+            return False  # a box of the article's size (its body, when the headline stands above it)
+        if _LINKED_HEADING(ancestor) or (ancestor.tag == "article" and headline_in_article):
             return True
     return False
 
