@@ -215,6 +215,14 @@ def dated_page(header: str) -> str:
             None,
         ),
         ("<p><a href='/alt/'>Alter Beitrag</a> 12.03.2021</p>", "https://zeitung.example/haushalt/", None),
+        ("<p>Ab 1. Mai 2023 gilt das neue Ticket</p>", "https://zeitung.example/haushalt/", None),
+        ("<p>Bad Ischl, Freitag, 28. April 2023</p>", "https://zeitung.example/haushalt/", "2023-04-28"),
+        # The permalink's day comes before an unmarked short line.
+        (
+            "<p>Ab 1. Mai 2023 gilt das Ticket</p>",
+            "https://zeitung.example/2023/04/28/haushalt/",
+            "2023-04-28",
+        ),
         # No printed date at all: the permalink's day, never a sidebar's.
         ("", "https://zeitung.example/2023/04/28/haushalt/", "2023-04-28"),
         ("", "https://zeitung.example/politik/haushalt/", None),

@@ -62,7 +62,11 @@ _PARSER.set_element_class_lookup(
 )
 _WORD = re.compile(r"\w+")
 # "10:15 Uhr", "10.15 h": the time of day beside a date is part of the date line, not words around it.
-_TIME_OF_DAY = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h)\b)?|\b(?:um|uhr)\b", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(
+    r"\b\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h)\b)?|\b(?:um|uhr|am)\b|"
+    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa|so)\b\.?",
+    re.IGNORECASE,
+)
 _NON_ARTICLE_PATH = re.compile(
     r"/(?:tag|tags|thema|themen|topic|topics|schlagwort|schlagworte|author|authors|autor|autoren|autorin|"
     r"category|kategorie|rubrik|ressort|archiv|archive|suche|search)(?:/|$)|/page/\d+/?$|/seite-?\d+/?$|"
@@ -486,13 +490,15 @@ def _date_candidates(
         for element in bylines or []:
             text = squash(" ".join(element.itertext()))
             yield (_published_part(text) if len(text) < 120 else None), "byline"
-        for text in _short_date_lines(tree):
-            yield text, "dateline"
     if rules.on("date_from_url") and url:
         # /2023/04/28/slug/ (WordPress's default permalinks and many archives): the day, at least.
         match = _URL_DATE.search(urlsplit(url).path)
         if match:
             yield "-".join(match.groups()), "url"
+    if rules.on("date_byline_or_place_line"):
+        # After the permalink's day: an unmarked short line is a dateline more often than not, not always.
+        for text in _short_date_lines(tree):
+            yield text, "dateline"
 
 
 # A date line's own text is short; a container of the whole header is not one.
@@ -637,7 +643,9 @@ def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
 # A line that is a date with at most a place or a few words around it ("Wien, 28.04.2023",
 # "28. April 2023, 10:15 Uhr"); a sentence of the text that mentions a date is longer.
 _SHORT_DATE_LINE_CHARS = 60
-_SHORT_DATE_LINE_WORDS = 4
+# A place ("Bad Ischl"), not a sentence: "Ab 1. Mai 2023 gilt das Ticket" names a day, it does not date
+# the page.
+_SHORT_DATE_LINE_WORDS = 2
 _MONTHS = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
 # A day with its month and year: "28.04.2023", "28.4.23", "28. April 2023".
 _FULL_DATE = re.compile(
