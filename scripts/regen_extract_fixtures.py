@@ -7,7 +7,8 @@ Usage (from the project root):
 Each tests/fixtures/extract/NAME.html.gz gets NAME.json beside it: title, authors, publication instant,
 summary and body copied from the development set's hand-checked expected.jsonl (DIR, default
 ../shared/data/extraction-de or $NEWSROOM_DEV_SET), plus what tests/fixtures/extract/hand_checked.json
-adds by hand (section_path read off the page's breadcrumb, the body-F1 floor). `--add` takes more pages
+adds by hand (section_path read off the page's breadcrumb, the printed kicker, the agencies the page
+credits, the body-F1 floor). `--add` takes more pages
 from the development set. The current extractor is then run on every page and checked against those
 values; if any check disagrees, nothing is written and the script exits 1. Missing inputs (the
 development set, a page, hand_checked.json) exit 2.
@@ -68,8 +69,9 @@ def expected_for(name: str, cases: dict[str, dict[str, Any]], hand: dict[str, An
     expected: dict[str, Any] = {"file": name, "source": "expected.jsonl of the development set"}
     expected.update({key: case[key] for key in COPIED})
     expected["min_body_f1"] = extra.get("min_body_f1", hand["default_min_body_f1"])
-    if "section_path" in extra:
-        expected["section_path"] = extra["section_path"]
+    for key in ("section_path", "kicker", "agencies"):
+        if key in extra:
+            expected[key] = extra[key]
     return expected
 
 

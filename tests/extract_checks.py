@@ -64,4 +64,10 @@ def disagreements(expected: dict[str, Any], article: Any) -> list[str]:
             found.append(f"lead F1 {lead_f1:.3f} < {MIN_LEAD_F1}")
     if "section_path" in expected and article.section_path != expected["section_path"]:
         found.append(f"section_path {article.section_path!r} != {expected['section_path']!r}")
+    if "kicker" in expected and fold(article.kicker) != fold(expected["kicker"]):
+        found.append(f"kicker {article.kicker!r} != {expected['kicker']!r}")
+    if "agencies" in expected and sorted(map(fold, article.agencies)) != sorted(
+        map(fold, expected["agencies"])
+    ):
+        found.append(f"agencies {article.agencies!r} != {expected['agencies']!r}")
     return found

@@ -349,3 +349,15 @@ def test_metadata_title_that_goes_on_where_a_printed_headline_is_cut_off_is_take
     head = og("Stadtrat stimmt nach langer Debatte knapp zu")
     article = extract_article(page(header, head), url=URL)
     assert article.title == "Stadtrat stimmt nach langer Debatte knapp zu"
+
+
+def test_a_kicker_inside_a_wrapper_that_holds_nothing_else_is_the_kicker() -> None:
+    header = (
+        "<hgroup><div class='mb-3 flex' data-test='labels'><span class='text-overline'>Haushalt</span></div>"
+        "<h2 class='title'>Stadtrat stimmt knapp zu</h2></hgroup>"
+    )
+    article = extract_article(page(header, og("Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker) == ("Stadtrat stimmt knapp zu", "Haushalt")
+    # A wrapper holding more than the kicker (a date, a share button) is no kicker's wrapper.
+    crowded = header.replace("</span></div>", "</span><time>28.04.2023</time></div>")
+    assert extract_article(page(crowded, og("Stadtrat stimmt knapp zu")), url=URL).kicker is None

@@ -32,6 +32,8 @@ _KICKER_CLASS = re.compile(
     r"supertitle|catchline|subtitle|rubrik",
     re.IGNORECASE,
 )
+# How many wrappers that hold nothing else may stand around a kicker printed before the headline.
+_KICKER_WRAPPERS = 2
 _HIDDEN_CLASS = re.compile(
     r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:is-)?hidden(?![\w-])|(?<![\w-])hide(?![\w-])",
     re.IGNORECASE,
@@ -333,6 +335,20 @@ def _visible_texts(element: HtmlElement) -> list[str]:
     return parts
 
 
+def _kicker_element(element: HtmlElement) -> HtmlElement | None:
+    """The element itself when its class names a kicker, or the kicker a wrapper holds alone
+    (<div class="labels"><span class="overline">Boxen</span></div>)."""
+    node = element
+    for _level in range(_KICKER_WRAPPERS + 1):
+        if _KICKER_CLASS.search(node.get("class") or ""):
+            return node
+        children = [c for c in node if isinstance(c.tag, str)]
+        if len(children) != 1 or not rules.on("title_wrapped_kicker"):
+            return None
+        node = children[0]
+    return None
+
+
 def _outer_kicker(element: HtmlElement) -> str:
     """A short kicker element printed right before the heading (or before its wrapper)."""
     node: HtmlElement | None = element
@@ -344,8 +360,9 @@ def _outer_kicker(element: HtmlElement) -> str:
             not isinstance(previous.tag, str) or previous.tag in {"meta", "script"}
         ):
             previous = previous.getprevious()
-        if previous is not None and _KICKER_CLASS.search(previous.get("class") or ""):
-            text = _own_text(previous)
+        marked = _kicker_element(previous) if previous is not None else None
+        if marked is not None:
+            text = _own_text(marked)
             if text and len(text.split()) <= _MAX_KICKER_WORDS:
                 return text.rstrip(":").strip()
         parent = node.getparent()
