@@ -349,6 +349,12 @@ def test_metadata_title_that_goes_on_where_a_printed_headline_is_cut_off_is_take
     head = og("Stadtrat stimmt nach langer Debatte knapp zu")
     article = extract_article(page(header, head), url=URL)
     assert article.title == "Stadtrat stimmt nach langer Debatte knapp zu"
+    # Not cut off, the printed headline stands; "(Video)" in <title> labels the page.
+    header = "<h1>Stadtrat stimmt nach langer Debatte knapp zu</h1>"
+    head = "<title>Stadtrat stimmt nach langer Debatte knapp zu (Video)</title>"
+    assert (
+        extract_article(page(header, head), url=URL).title == "Stadtrat stimmt nach langer Debatte knapp zu"
+    )
 
 
 def test_a_kicker_inside_a_wrapper_that_holds_nothing_else_is_the_kicker() -> None:

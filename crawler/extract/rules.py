@@ -27,7 +27,7 @@ RULES: dict[str, str] = {
     "title_meta_confirms_deck": "a metadata title that is the heading without the element that ends it ('<h1>Headline <small>Deck line</small></h1>') is the title",
     "title_angle_separators": "'› Site' and '« Site' separate a site's name like ' | Site'; a domain before a colon ('SN.at: …') is the site's",
     "title_wrapped_kicker": "a kicker element before the headline may stand inside wrappers that hold nothing else",
-    "title_h1_truncated": "a metadata title that extends a cut-off <h1> is taken whole",
+    "title_h1_truncated": "a metadata title that extends an <h1> cut off with an ellipsis is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_over_desk_metadata": "metadata naming no person (a desk, an agency, the CMS account 'admin') yields to a printed byline naming one",
     "byline_over_house_metadata": "metadata naming the site's house byline (the author on most of its pages, learned per site) yields to a printed byline naming someone else",

@@ -502,6 +502,10 @@ def _without_affix(candidate: str, headings: list[_Heading]) -> str:
     return candidate
 
 
+# How much of a headline an ellipsis may have cut off and a metadata title still give.
+_MAX_CUT_CHARS = 40
+
+
 def _only_affix_beyond(candidate: str, head_key: str) -> bool:
     """True when what a metadata title has beyond the heading follows a separator: a site's name
     ("… | SRF") that no known spelling stripped, not the rest of a cut-off headline."""
@@ -566,14 +570,16 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
                     )
     # 3. A printed heading cut off where a metadata title goes on.
     if rules.on("title_h1_truncated"):
-        for heading in headings:
+        # Cut off, as the page shows it: an ellipsis ends the heading ("Headline (Video)" in <title> only
+        # labels the page).
+        for heading in (h for h in headings if h.headline.rstrip().endswith(("…", "..."))):
             head_key = norm(heading.headline)
             for candidate, source in meta:
                 key = norm(candidate)
                 if (
                     len(head_key) > 20
                     and key.startswith(head_key)
-                    and len(key) - len(head_key) <= 12
+                    and len(key) - len(head_key) <= _MAX_CUT_CHARS
                     and not _only_affix_beyond(candidate, head_key)
                 ):
                     return Title(candidate, heading.kicker or heading.outer_kicker or None, None, source)
