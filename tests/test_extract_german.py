@@ -119,6 +119,9 @@ def news_page(header: str) -> str:
         # A time stamp relative to the reader's visit is no second author.
         ("<p class='byline'>Anna Berger · vor 3 Stunden</p>", ["Anna Berger"]),
         ("<p class='byline'>Anna Berger | gestern, 18:30 Uhr</p>", ["Anna Berger"]),
+        # The label before the name, in its plural and with the photos.
+        ("<div class='authors'><span>Texte:</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
+        ("<p class='byline'>Text und Fotos: Anna Berger</p>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

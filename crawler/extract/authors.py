@@ -27,7 +27,9 @@ _ROLE_WORDS = re.compile(
 )
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:ein|eine)\s+)?(?:\w*(?:kommentar|analyse|interview|beitrag|essay|kolumne|reportage|"
-    r"recherche|bericht|glosse|porträt|rezension|artikel)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|text\s*:|"
+    r"recherche|bericht|glosse|porträt|rezension|artikel)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|"
+    # "Text: X", "Texte: X", "Text und Fotos: X", "Text & Bild: X".
+    r"text(?:e|\s+(?:und|&)\s+(?:fotos?|bilder?))?\s*:|"
     r"autor(?:in|en)?\s*:|"
     # "Veröffentlicht am 28.04.2023 von X": the date has its own column.
     r"(?:veröffentlicht|erstellt|publiziert)\s+(?:am\s+)?[\d.,:/\s]*(?:uhr\s+)?von\b|"
