@@ -469,3 +469,41 @@ def test_the_innermost_element_that_prints_the_date_is_learned_not_its_column() 
     assert template.date_lines == ["div.wp-block-column>time"]  # the ticker's <time> stands in another box
     article = extract_article(page(0), url=f"{SITE}/a.html", site_template=template)
     assert article.published_at == "2023-04-01T17:45:00+02:00"
+
+
+STAFF = ["Anna Berger", "Max Graf", "Eva Lindner", "Jonas Kehl"]
+
+
+def credited_story(index: int, credit: str | None) -> str:
+    """A page of a site that prints its byline in a class no page-level rule knows, below the text; its
+    JSON-LD names the writer, except on a page whose byline is a desk or an agency."""
+    ld = (
+        f'<script type=\'application/ld+json\'>{{"@type": "NewsArticle", "author": '
+        f'{{"@type": "Person", "name": "{credit}"}}}}</script>'
+        if credit in STAFF
+        else ""
+    )
+    paragraphs = "".join(
+        "<p>" + " ".join(random.Random(100 * index + p).choices(VOCABULARY, k=35)) + ".</p>" for p in range(5)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='de'><head><title>{HEADLINES[index]}</title>{ld}</head><body><main>"
+        f"<h1>{HEADLINES[index]}</h1>{paragraphs}<div class='c-meta__source'>{credit or ''}</div>"
+        "</main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(("credit", "authors"), [("Lokalredaktion", ["Lokalredaktion"]), ("dpa", ["dpa"])])
+def test_where_a_site_prints_its_bylines_is_learned_and_gives_a_desk_or_agency(
+    credit: str, authors: list[str]
+) -> None:
+    template = learn(credited_story(i, STAFF[i % 4]) for i in range(1, 12))
+    assert template.byline_lines == ["div.c-meta__source"]
+    alone = extract_article(credited_story(0, credit), url=f"{SITE}/a.html")
+    assert alone.authors == []  # read alone, no rule knows that class
+    with_site = extract_article(credited_story(0, credit), url=f"{SITE}/a.html", site_template=template)
+    assert with_site.authors == authors
+    assert with_site.sources["authors"] == "template"
+    # Where the metadata names the writer, the metadata stands; an empty byline line gives nothing.
+    assert extract_article(credited_story(1, "Max Graf"), site_template=template).authors == ["Max Graf"]
+    assert extract_article(credited_story(0, None), site_template=template).authors == []

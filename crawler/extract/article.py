@@ -254,6 +254,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
         tree_bylines,
         template.house_keys() if template else frozenset(),
         template.noise_keys() if template else frozenset(),
+        tuple(template.byline_lines) if template else (),
     )
     article.tags = _tags(page)
     if article.tags:
@@ -463,7 +464,7 @@ def _date_candidates(
     headline = _headline_element(tree)
     if site_dates and rules.on("date_site_line"):
         # Where the site prints its articles' dates, learned from its other pages (site template).
-        for element in _site_date_elements(tree, site_dates, headline):
+        for element in _site_elements(tree, site_dates, headline):
             yield _printed_date(element), "template"
     # Dates printed in teasers of other stories, sidebars and menus are theirs, not the article's.
     for element in tree.xpath("//*[@itemprop='datePublished']"):
@@ -562,10 +563,10 @@ def declared_date(tree: HtmlElement) -> str | None:
     return _first_date(iter([(page.ld_text("datePublished"), ""), (page.first(*_PUBLISHED_META), "")]))[0]
 
 
-def _site_date_elements(
+def _site_elements(
     tree: HtmlElement, signatures: tuple[str, ...], headline: HtmlElement | None
 ) -> Iterator[HtmlElement]:
-    """The page's first element of each learned date-line kind, in the template's order."""
+    """The page's first element of each learned kind (date lines, byline lines), in the template's order."""
     first: dict[str, HtmlElement] = {}
     wanted = set(signatures)
     for body in tree.iter("body"):
@@ -891,6 +892,41 @@ def printed_bylines(tree: HtmlElement) -> list[str]:
     return _byline_names(tree, _byline_elements(tree))
 
 
+# A byline line is short; a paragraph that mentions the author is not one.
+_BYLINE_KIND_WORDS = 10
+
+
+def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
+    """The element kinds (see date_signature) whose short text prints one of `names`, the authors the
+    page's metadata declares: where the site prints its bylines, whatever their class is called."""
+    wanted = {fold(n) for n in names if n}
+    if not wanted:
+        return set()
+    headline = _headline_element(tree)
+    kinds: set[str] = set()
+    for body in tree.iter("body"):
+        for element in elements(body):
+            signature = date_signature(element)
+            if signature is None or len(element) > _DATE_LINE_CHILDREN:
+                continue
+            text = _visible_text(element)
+            if not text or len(text.split()) > _BYLINE_KIND_WORDS:
+                continue
+            folded = fold(text)
+            if any(name in folded for name in wanted) and not _not_own_date(element, headline):
+                kinds.add(signature)
+    return kinds
+
+
+def _site_byline(tree: HtmlElement, kinds: tuple[str, ...]) -> list[str]:
+    """The names, desk or agency the page prints where the site prints its bylines (site template)."""
+    for element in _site_elements(tree, kinds, _headline_element(tree)):
+        names = clean_authors([_visible_text(element)], explicit=True)
+        if names:
+            return names
+    return []
+
+
 def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
     """Byline-like elements outside figures and captions (photo credits name photo agencies)."""
     found = []
@@ -926,6 +962,7 @@ def _fill_authors(
     bylines: list[HtmlElement],
     house: frozenset[str] = frozenset(),
     noise: frozenset[str] = frozenset(),
+    site_bylines: tuple[str, ...] = (),
 ) -> None:
     entries = ld_names(page.ld_get("author"))
     persons = [name for name, is_person in entries if is_person]
@@ -956,6 +993,10 @@ def _fill_authors(
             authors, source = byline, "byline"
     if not authors and meta_names:
         authors, source = meta_names, "meta"
+    if not authors and site_bylines and rules.on("byline_site_line"):
+        # A page whose metadata names no one (agency copy, a desk's note) still prints its byline where
+        # the site prints all of them, under a class no page-level rule knows.
+        authors, source = _site_byline(tree, site_bylines), "template"
     people = [a for a in authors if not is_desk(a) and not is_agency(a)]
     if people:
         # A desk credited next to a person is the person's desk, not a second author.

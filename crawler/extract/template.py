@@ -9,8 +9,10 @@ account that posts everything, the site's own name) and byline noise (a name the
 beside every writer) and the date lines (the element kinds that print the article's date on most
 pages, a different day on different pages). Copies of one story count once. Extraction strips those
 affixes from metadata titles, drops those blocks from the body, lets a printed byline outrank the house
-byline, drops the noise from the authors and reads a page's date from the site's date line before any
-other printed date; a page of a site never seen still extracts without a template.
+byline, drops the noise from the authors, reads a page's date from the site's date line before any
+other printed date, and reads the byline where the site prints its bylines (the element kinds that print
+the metadata's author on most pages) when nothing else names one; a page of a site never seen still
+extracts without a template.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class SiteTemplate:
     byline_noise: list[str] = field(default_factory=list)
     # Element kinds ("span.article-date") that print the article's date on most pages, most pages first.
     date_lines: list[str] = field(default_factory=list)
+    # Element kinds that print the author the metadata declares on most pages: where bylines stand.
+    byline_lines: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (stored in site_templates.template)."""
@@ -99,6 +103,7 @@ class SiteTemplate:
             list(data.get("house_authors") or []),
             list(data.get("byline_noise") or []),
             list(data.get("date_lines") or []),
+            list(data.get("byline_lines") or []),
         )
 
     def affixes(self) -> tuple[list[str], list[str]]:
@@ -188,6 +193,7 @@ class _PageParts:
     printed: dict[str, str]
     dates: dict[str, str] = field(default_factory=dict)  # date-line kind -> the date it prints
     declared: str | None = None  # the publication date the metadata declares
+    bylines: set[str] = field(default_factory=set)  # kinds that print an author the metadata declares
 
 
 def _page_parts(html: str) -> _PageParts:
@@ -201,14 +207,16 @@ def _page_parts(html: str) -> _PageParts:
     if tree is None:
         return _PageParts(prefixes, suffixes, {}, {}, {})
     dates, declared = _dates(tree)
+    authors = _metadata_authors(tree)
     return _PageParts(
         prefixes,
         suffixes,
         {fold(b): b for b in _blocks(tree)},
-        {fold(a): a for a in _metadata_authors(tree)},
+        {fold(a): a for a in authors},
         {fold(n): n for n in _printed_bylines(tree)},
         dates,
         declared,
+        _byline_kinds(tree, authors),
     )
 
 
@@ -259,6 +267,7 @@ def learn(pages: Iterable[str]) -> SiteTemplate:
         house_authors=spelled([p.authors for p in stories]),
         byline_noise=_byline_noise([p.printed for p in stories if p.printed]),
         date_lines=_date_lines(stories, needed),
+        byline_lines=_byline_lines([p.bylines for p in stories if p.authors]),
     )
 
 
@@ -280,6 +289,28 @@ def _dates(tree: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]:
         return printed_dates(tree), declared_date(tree)
     except Exception:  # a page the extractor cannot read teaches nothing
         return {}, None
+
+
+def _byline_kinds(tree: lxml.html.HtmlElement, authors: set[str]) -> set[str]:
+    # The extractor's own element kinds, imported here like printed_bylines.
+    from crawler.extract.article import byline_kinds
+
+    try:
+        return byline_kinds(tree, sorted(authors))
+    except Exception:  # a page the extractor cannot read teaches nothing
+        return set()
+
+
+def _byline_lines(declaring: list[set[str]]) -> list[str]:
+    """Element kinds that print the declared author on half the pages that declare one (and MIN_PAGES),
+    on most pages first."""
+    counts: Counter[str] = Counter(kind for kinds in declaring for kind in kinds)
+    needed = max(MIN_PAGES, MIN_SHARE * len(declaring))
+    return [
+        kind
+        for kind, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count >= needed
+    ]
 
 
 def _date_lines(stories: list[_PageParts], needed: float) -> list[str]:
