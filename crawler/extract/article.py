@@ -502,12 +502,13 @@ def _date_candidates(
             yield text, "dateline"
 
 
-# A date line's own text is short; a container of the whole header is not one.
+# A date or byline line's own text is short, and its element has few children; a container of the
+# whole header is not one.
 _DATE_TEXT_CHARS = 120
-_DATE_LINE_CHILDREN = 6
+_LINE_CHILDREN = 6
 
 
-def date_signature(element: HtmlElement) -> str | None:
+def element_kind(element: HtmlElement) -> str | None:
     """How a site's template names an element: its tag and class names ("span.article-date"); a <time>
     without a class by its parent's too ("div.wp-block-post-date>time"); None for other elements with
     no class."""
@@ -525,20 +526,20 @@ def _printed_date(element: HtmlElement) -> str | None:
     value = element.get("datetime") or element.get("content")
     if value:
         return value
-    if len(element) > _DATE_LINE_CHILDREN:
+    if len(element) > _LINE_CHILDREN:
         return None
     text = text_of(element)
     return text if len(text) <= _DATE_TEXT_CHARS else None
 
 
 def printed_dates(tree: HtmlElement) -> dict[str, str]:
-    """Each element kind (see date_signature) that prints a date once or twice on the page, with its
+    """Each element kind (see element_kind) that prints a date once or twice on the page, with its
     first date: what the site template learns its date line from. Other stories' dates do not count."""
     headline = _headline_element(tree)
     dated: dict[HtmlElement, tuple[str, str]] = {}
     for body in tree.iter("body"):
         for element in elements(body):
-            signature = date_signature(element)
+            signature = element_kind(element)
             if signature is None:
                 continue
             value = parse_date(_printed_date(element))
@@ -571,7 +572,7 @@ def _site_elements(
     wanted = set(signatures)
     for body in tree.iter("body"):
         for element in elements(body):
-            signature = date_signature(element)
+            signature = element_kind(element)
             if signature in wanted and signature not in first and not _not_own_date(element, headline):
                 first[signature] = element
     for signature in signatures:
@@ -666,10 +667,8 @@ def _short_date_lines(tree: HtmlElement) -> Iterator[str]:
         match = _FULL_DATE.search(text)
         if match is None:
             continue
-        rest = text[: match.start()] + " " + text[match.end() :]
-        if len(
-            _WORD.findall(_TIME_OF_DAY.sub(" ", rest))
-        ) <= _SHORT_DATE_LINE_WORDS and not _LINKED_OR_LISTED(element):
+        words = _WORD.findall(_TIME_OF_DAY.sub(" ", text[: match.start()] + " " + text[match.end() :]))
+        if len(words) <= _SHORT_DATE_LINE_WORDS and not _LINKED_OR_LISTED(element):
             yield text
 
 
@@ -897,7 +896,7 @@ _BYLINE_KIND_WORDS = 10
 
 
 def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
-    """The element kinds (see date_signature) whose short text prints one of `names`, the authors the
+    """The element kinds (see element_kind) whose short text prints one of `names`, the authors the
     page's metadata declares: where the site prints its bylines, whatever their class is called."""
     wanted = {fold(n) for n in names if n}
     if not wanted:
@@ -906,8 +905,8 @@ def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
     kinds: set[str] = set()
     for body in tree.iter("body"):
         for element in elements(body):
-            signature = date_signature(element)
-            if signature is None or len(element) > _DATE_LINE_CHILDREN:
+            signature = element_kind(element)
+            if signature is None or len(element) > _LINE_CHILDREN:
                 continue
             text = _visible_text(element)
             if not text or len(text.split()) > _BYLINE_KIND_WORDS:

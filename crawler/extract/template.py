@@ -6,8 +6,9 @@ and og:title ("… – Nachrichtenportal Deutschland", "Politik | …"), and the
 most pages (newsletter boxes, "Lesen Sie auch" captions, legal lines) that a page-level extractor
 may take for article text, the house byline (the author the metadata names on most pages: the CMS
 account that posts everything, the site's own name) and byline noise (a name the printed bylines give
-beside every writer) and the date lines (the element kinds that print the article's date on most
-pages, a different day on different pages). Copies of one story count once. Extraction strips those
+beside every writer), the date lines (the element kinds that print the article's date on most pages, a
+different day on different pages) and the byline lines (the element kinds that print the author the
+metadata declares on most pages). Copies of one story count once. Extraction strips those
 affixes from metadata titles, drops those blocks from the body, lets a printed byline outrank the house
 byline, drops the noise from the authors, reads a page's date from the site's date line before any
 other printed date, and reads the byline where the site prints its bylines (the element kinds that print
