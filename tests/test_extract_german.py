@@ -319,6 +319,24 @@ def test_metadata_naming_no_person_yields_to_the_printed_byline(
     assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
 
 
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        ("Berger, Anna", ["Anna Berger"]),
+        ("Müller-Lüdenscheidt, Hans Peter", ["Hans Peter Müller-Lüdenscheidt"]),
+        ("Anna Berger, Max Graf", ["Anna Berger", "Max Graf"]),  # two people
+        ("Reuters, AFP", ["Reuters", "AFP"]),  # two agencies
+    ],
+)
+def test_a_metadata_person_named_surname_first_is_one_person(name: str, authors: list[str]) -> None:
+    ld = (
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "author": '
+        f'{{"@type": "Person", "name": "{name}"}}}}</script>'
+    )
+    page = dated_page("").replace("</head>", ld + "</head>")
+    assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
+
+
 def test_an_agency_in_parentheses_after_a_metadata_author_is_credited() -> None:
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "author": "Anna Berger (APA)"})
     page = news_page("").replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")

@@ -964,7 +964,7 @@ def _fill_authors(
     site_bylines: tuple[str, ...] = (),
 ) -> None:
     entries = ld_names(page.ld_get("author"))
-    persons = [name for name, is_person in entries if is_person]
+    persons = [_uninverted(name) for name, is_person in entries if is_person]
     organizations = [name for name, is_person in entries if not is_person]
     authors = clean_authors(persons + organizations, explicit=True)
     source = "json-ld"
@@ -1007,6 +1007,20 @@ def _fill_authors(
     if authors:
         article.authors = authors
         article.sources["authors"] = source
+
+
+# "Berger, Anna", "Müller-Lüdenscheidt, Hans Peter": one person's name as a catalogue writes it.
+_INVERTED_NAME = re.compile(r"^([A-ZÄÖÜ][\w'-]+),\s*([A-ZÄÖÜ][\w'-]+(?:\s[A-ZÄÖÜ][\w'-]+)?)$")
+
+
+def _uninverted(name: str) -> str:
+    """A metadata person named "Surname, Given" as a reader reads it, "Given Surname" (not two names)."""
+    match = _INVERTED_NAME.match(name)
+    if match is None or not rules.on("byline_inverted_name"):
+        return name
+    if any(agency_of(part) or is_desk(part) for part in match.groups()):
+        return name  # "Reuters, AFP", "Sportredaktion, Lokalredaktion": two credits
+    return f"{match.group(2)} {match.group(1)}"
 
 
 def _only_house(persons: list[str], house: frozenset[str]) -> bool:

@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "byline_agency_beside_links": "an agency in the byline's own text beside author links ('Von <a>A</a> und dpa') is an author too",
     "byline_microdata_name": "an author element whose name is only in <meta itemprop=name content=…> names its author",
     "byline_site_line": "a page whose metadata and markup name no author is read where the site prints its bylines (learned per site: the element kind that prints the metadata's author on most pages)",
+    "byline_inverted_name": "a metadata person named 'Berger, Anna' (one surname, one or two given names) is 'Anna Berger', not two names",
     "byline_handles": "a social-media handle printed with a byline name ('Anna Berger @annab') is dropped",
     "byline_forms": "'Von unserem Korrespondenten X', 'Interview: X', 'X aus Wien', 'X 28.04.2023', 'X, M.A.' give X",
     "byline_not_in_related": "byline elements inside a teaser, related box, sidebar, menu or page footer are not the post's",
