@@ -61,6 +61,7 @@ _PARSER.set_element_class_lookup(
     )
 )
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 # "10:15 Uhr", "10.15 h": the time of day beside a date is part of the date line, not words around it.
 _TIME_OF_DAY = re.compile(
     r"\b\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h)\b)?|\b(?:um|uhr|am)\b|"
@@ -528,7 +529,11 @@ def _printed_date(element: HtmlElement) -> str | None:
         return value
     if len(element) > _LINE_CHILDREN:
         return None
-    text = text_of(element)
+    # lxml's own text_content() first: most elements are too long or hold no digit, and are no date.
+    raw = element.text_content()
+    if len(raw) > 2 * _DATE_TEXT_CHARS or not _DIGIT.search(raw):
+        return None
+    text = squash(raw)
     return text if len(text) <= _DATE_TEXT_CHARS else None
 
 
@@ -893,6 +898,7 @@ def printed_bylines(tree: HtmlElement) -> list[str]:
 
 # A byline line is short; a paragraph that mentions the author is not one.
 _BYLINE_KIND_WORDS = 10
+_BYLINE_KIND_CHARS = 300
 
 
 def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
@@ -908,11 +914,13 @@ def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
             signature = element_kind(element)
             if signature is None or len(element) > _LINE_CHILDREN:
                 continue
-            text = _visible_text(element)
-            if not text or len(text.split()) > _BYLINE_KIND_WORDS:
+            # lxml's own text_content() to find the few elements that print a name; then their visible text.
+            raw = element.text_content()
+            if len(raw) > _BYLINE_KIND_CHARS or not any(name in fold(raw) for name in wanted):
                 continue
-            folded = fold(text)
-            if any(name in folded for name in wanted) and not _not_own_date(element, headline):
+            if len(_visible_text(element).split()) <= _BYLINE_KIND_WORDS and not _not_own_date(
+                element, headline
+            ):
                 kinds.add(signature)
     return kinds
 
