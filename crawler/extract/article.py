@@ -507,6 +507,8 @@ def _date_candidates(
 # whole header is not one.
 _DATE_TEXT_CHARS = 120
 _LINE_CHILDREN = 6
+# Before white space is squashed: indentation may pad a short line, a whole section does not fit.
+_RAW_LINE_CHARS = 1000
 
 
 def element_kind(element: HtmlElement) -> str | None:
@@ -531,7 +533,7 @@ def _printed_date(element: HtmlElement) -> str | None:
         return None
     # lxml's own text_content() first: most elements are too long or hold no digit, and are no date.
     raw = element.text_content()
-    if len(raw) > 2 * _DATE_TEXT_CHARS or not _DIGIT.search(raw):
+    if len(raw) > _RAW_LINE_CHARS or not _DIGIT.search(raw):
         return None
     text = squash(raw)
     return text if len(text) <= _DATE_TEXT_CHARS else None
@@ -898,7 +900,6 @@ def printed_bylines(tree: HtmlElement) -> list[str]:
 
 # A byline line is short; a paragraph that mentions the author is not one.
 _BYLINE_KIND_WORDS = 10
-_BYLINE_KIND_CHARS = 300
 
 
 def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
@@ -916,7 +917,7 @@ def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
                 continue
             # lxml's own text_content() to find the few elements that print a name; then their visible text.
             raw = element.text_content()
-            if len(raw) > _BYLINE_KIND_CHARS or not any(name in fold(raw) for name in wanted):
+            if len(raw) > _RAW_LINE_CHARS or not any(name in fold(raw) for name in wanted):
                 continue
             if len(_visible_text(element).split()) <= _BYLINE_KIND_WORDS and not _not_own_date(
                 element, headline
