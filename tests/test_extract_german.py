@@ -286,6 +286,20 @@ def test_the_articles_own_date_counts_when_its_headline_stands_above_the_article
     assert published == "2023-04-28T10:15:00+02:00"
 
 
+def test_a_post_whose_title_links_to_itself_under_a_logo_h1_keeps_its_date() -> None:
+    # Older blog themes: the site's name in the page's only <h1>, the post's title an <h2> linking to the post.
+    page = (
+        "<html lang='de'><head><meta charset='utf-8'><title>Haushalt</title></head><body>"
+        "<header><h1 class='site-title'><a href='/'>Stadtblog</a></h1></header><article><header>"
+        "<h2 class='entry-title'><a href='/haushalt/'>Haushalt beschlossen</a></h2><div class='entry-meta'>"
+        "<time datetime='2023-04-28T10:15:00+02:00'>28.04.2023</time></div></header>"
+        + f"<p>{SENTENCE * 4}</p>" * 4
+        + "</article></body></html>"
+    )
+    published = extract_article(page, url="https://zeitung.example/haushalt/").published_at
+    assert published == "2023-04-28T10:15:00+02:00"
+
+
 def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -> None:
     # Many themes put the site's logo in the page's first <h1>, a menu of spans after it.
     logo = (

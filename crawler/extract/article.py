@@ -438,7 +438,12 @@ _CARD_PARAGRAPHS = 3
 def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
     """A date inside a box of another story: a small box whose heading links elsewhere (a card of "Mehr
     zum Thema", whatever its class is called), or a small <article> beside the one with the headline."""
-    headline_in_article = any(a.tag == "article" for a in headline.iterancestors())
+    containers = {a.tag for a in headline.iterancestors()}
+    if not containers & {"article", "main"}:
+        # The page's first <h1> outside any article is a logo more often than not: no box can be told
+        # apart from the article's own by it (a blog's post title is then an <h2> linking to the post).
+        return False
+    headline_in_article = "article" in containers
     for level, ancestor in enumerate(element.iterancestors()):
         if level >= _TEASER_LEVELS or ancestor.tag in ("body", "main"):
             return False
