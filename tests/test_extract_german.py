@@ -206,6 +206,13 @@ def dated_page(header: str) -> str:
             "2023-04-28",
         ),
         ("<p>Wien, 28.04.2023</p>", "https://zeitung.example/haushalt/", "2023-04-28"),
+        # An author box after the text dates the writer's career, not the article.
+        (
+            "<p>Text.</p>" * 16
+            + "<div class='author-box'>Anna Berger schreibt seit 01.03.2015 für uns</div>",
+            "https://zeitung.example/haushalt/",
+            None,
+        ),
         (
             "<div><span>Zürich</span> <span>28. April 2023, 10:15 Uhr</span></div>",
             "https://zeitung.example/haushalt/",

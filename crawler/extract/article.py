@@ -492,11 +492,14 @@ def _date_candidates(
     if rules.on("date_keyword_line"):
         for text in _keyword_date_lines(tree):
             yield _published_part(text), "dateline"
-    if rules.on("date_byline_or_place_line"):
-        # "Von Anna Berger · 28.04.2023, 10:15 Uhr", an unmarked "Wien, 28.04.2023" under the headline.
-        for element in bylines or []:
+    if rules.on("date_byline_or_place_line") and bylines and headline is not None:
+        # "Von Anna Berger · 28.04.2023, 10:15 Uhr" under the headline; an author box after the text
+        # ("schreibt seit 01.03.2015 für uns") is not the article's date.
+        under = set(_LINES_AFTER(headline))
+        for element in bylines:
             text = squash(" ".join(element.itertext()))
-            yield (_published_part(text) if len(text) < 120 else None), "byline"
+            if element in under and len(text) < 120:
+                yield _published_part(text), "byline"
     if rules.on("date_from_url") and url:
         # /2023/04/28/slug/ (WordPress's default permalinks and many archives): the day, at least.
         match = _URL_DATE.search(urlsplit(url).path)
