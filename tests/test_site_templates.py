@@ -507,3 +507,5 @@ def test_where_a_site_prints_its_bylines_is_learned_and_gives_a_desk_or_agency(
     # Where the metadata names the writer, the metadata stands; an empty byline line gives nothing.
     assert extract_article(credited_story(1, "Max Graf"), site_template=template).authors == ["Max Graf"]
     assert extract_article(credited_story(0, None), site_template=template).authors == []
+    # A one-word label there is no byline.
+    assert extract_article(credited_story(0, "Bildergalerie"), site_template=template).authors == []

@@ -937,7 +937,8 @@ def byline_kinds(tree: HtmlElement, names: list[str]) -> set[str]:
 def _site_byline(tree: HtmlElement, kinds: tuple[str, ...]) -> list[str]:
     """The names, desk or agency the page prints where the site prints its bylines (site template)."""
     for element in _site_elements(tree, kinds, _headline_element(tree)):
-        names = clean_authors([_visible_text(element)], explicit=True)
+        # Not read as author markup: the kind may hold a label on other pages ("Bildergalerie").
+        names = clean_authors([_visible_text(element)])
         if names:
             return names
     return []
