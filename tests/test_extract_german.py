@@ -122,6 +122,9 @@ def news_page(header: str) -> str:
         # The label before the name, in its plural and with the photos.
         ("<div class='authors'><span>Texte:</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
         ("<p class='byline'>Text und Fotos: Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Gastautorin: Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Moderation: Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Leserbrief von Anna Berger, Wien</p>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

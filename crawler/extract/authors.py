@@ -27,10 +27,11 @@ _ROLE_WORDS = re.compile(
 )
 _PREFIX = re.compile(
     r"^\s*(?:(?:(?:ein|eine)\s+)?(?:\w*(?:kommentar|analyse|interview|beitrag|essay|kolumne|reportage|"
-    r"recherche|bericht|glosse|porträt|rezension|artikel)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|"
+    r"recherche|bericht|glosse|porträt|rezension|artikel|brief)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|"
     # "Text: X", "Texte: X", "Text und Fotos: X", "Text & Bild: X".
     r"text(?:e|\s+(?:und|&)\s+(?:fotos?|bilder?))?\s*:|"
-    r"autor(?:in|en)?\s*:|"
+    # "Autorin: X", "Gastautor: X", "Moderation: X".
+    r"(?:gast)?autor(?:in|innen|en)?\s*:|moderation\s*:|"
     # "Veröffentlicht am 28.04.2023 von X": the date has its own column.
     r"(?:veröffentlicht|erstellt|publiziert)\s+(?:am\s+)?[\d.,:/\s]*(?:uhr\s+)?von\b|"
     r"(?:aufgezeichnet|verfasst|geschrieben)\s+von)\s*:?\s*",
