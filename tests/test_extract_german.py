@@ -399,3 +399,17 @@ def test_a_time_element_outside_the_article_is_not_its_date() -> None:
     # Without the rules that read the article's own line, nothing is left: not the header's date.
     with rules.disabled(["date_time_text", "date_byline_or_place_line"]):
         assert extract_article(page, url="https://zeitung.example/haushalt/").published_at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("28 avril 2023", "2023-04-28"),
+        ("Samedi 28 octobre 2023, 10:15", "2023-10-28"),
+        ("3 février 2024", "2024-02-03"),
+        ("12 août 2022", "2022-08-12"),
+    ],
+)
+def test_french_month_names_of_luxembourg_and_swiss_pages_are_read(text: str, day: str) -> None:
+    page = dated_page(f"<p class='date'>{text}</p>")
+    assert (extract_article(page, url="https://zeitung.example/haushalt/").published_at or "")[:10] == day

@@ -20,18 +20,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("januar", "jan", "jänner", "january"),
-            ("februar", "feb", "february"),
-            ("märz", "mär", "maerz", "mrz", "march", "mar"),
-            ("april", "apr"),
+            ("januar", "jan", "jänner", "january", "janvier"),
+            ("februar", "feb", "february", "février", "fevrier"),
+            ("märz", "mär", "maerz", "mrz", "march", "mar", "mars"),
+            ("april", "apr", "avril"),
             ("mai", "may"),
-            ("juni", "jun", "june"),
-            ("juli", "jul", "july"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "okt", "october", "oct"),
-            ("november", "nov"),
-            ("dezember", "dez", "december", "dec"),
+            ("juni", "jun", "june", "juin"),
+            ("juli", "jul", "july", "juillet"),
+            ("august", "aug", "août", "aout"),
+            ("september", "sep", "sept", "septembre"),
+            ("oktober", "okt", "october", "oct", "octobre"),
+            ("november", "nov", "novembre"),
+            ("dezember", "dez", "december", "dec", "décembre", "decembre"),
         ],
         start=1,
     )
@@ -50,9 +50,10 @@ _ISO = re.compile(
 _GERMAN_NUMERIC = re.compile(
     r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?!\d)(?:\D{1,8}?(\d{1,2})[:.](\d{2})(?::(\d{2}))?)?"
 )
-# 28. April 2023 (, 19:20 Uhr) / Fri Apr 28 19:20:36 CEST 2023 / April 28, 2023
+# 28. April 2023 (, 19:20 Uhr) / Fri Apr 28 19:20:36 CEST 2023 / April 28, 2023 / 28 avril 2023
+# (Luxembourg's and Switzerland's French pages)
 _WORD_MONTH = re.compile(
-    r"(?:(\d{1,2})\.?\s+([A-Za-zäÄ]{3,9})\.?\s+(\d{4})|([A-Za-zäÄ]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))"
+    r"(?:(\d{1,2})\.?\s+([A-Za-zäÄéûÉÛ]{3,9})\.?\s+(\d{4})|([A-Za-zäÄéûÉÛ]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))"
     r"(?:\D{1,8}?(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 _CTIME = re.compile(
