@@ -367,3 +367,14 @@ def test_a_kicker_inside_a_wrapper_that_holds_nothing_else_is_the_kicker() -> No
     # A wrapper holding more than the kicker (a date, a share button) is no kicker's wrapper.
     crowded = header.replace("</span></div>", "</span><time>28.04.2023</time></div>")
     assert extract_article(page(crowded, og("Stadtrat stimmt knapp zu")), url=URL).kicker is None
+
+
+def test_a_topic_the_social_title_puts_before_the_headline_is_the_kicker_whatever_title_confirms_it() -> None:
+    # <title> (with a site name no rule knows) confirms the printed headline first; og:title adds a topic.
+    head = og("Haushalt: Stadtrat stimmt knapp zu") + "<title>Stadtrat stimmt knapp zu – Radio Ost</title>"
+    article = extract_article(page("<h1>Stadtrat stimmt knapp zu</h1>", head, site=""), url=URL)
+    assert (article.title, article.kicker, article.seo_title) == (
+        "Stadtrat stimmt knapp zu",
+        "Haushalt",
+        None,
+    )

@@ -438,6 +438,14 @@ def _metadata(page: PageMeta, clean: Callable[[str | None], str | None]) -> list
     return out
 
 
+def _meta_topic(meta: list[tuple[str, str]], heading: _Heading) -> str | None:
+    """The topic another metadata title puts before the printed headline ("Topic: Headline"), when the
+    page prints no kicker of its own."""
+    if not rules.on("title_meta_topic_is_kicker") or heading.kicker:
+        return None
+    return next((t for m, _ in meta if (t := _topic_split(m, heading.headline))), None)
+
+
 def _topic_split(candidate: str, headline: str) -> str | None:
     """The "Topic" of a metadata title "Topic: Headline" whose rest is the printed headline."""
     for separator in (": ", " – ", " - ", " | "):
@@ -546,7 +554,7 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
                 # The metadata title is the heading without its last part: that part is a deck line.
                 return Title(_spelling(candidate, meta), heading.outer_kicker or None, None, heading.tag)
             if key in forms:
-                kicker = heading.kicker or heading.outer_kicker or None
+                kicker = heading.kicker or heading.outer_kicker or _meta_topic(meta, heading) or None
                 if (
                     heading.kicker
                     and key != norm(heading.headline)
