@@ -123,6 +123,9 @@ def news_page(header: str) -> str:
         ("<div class='authors'><span>Texte:</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
         ("<p class='byline'>Text und Fotos: Anna Berger</p>", ["Anna Berger"]),
         ("<p class='byline'>Gastautorin: Anna Berger</p>", ["Anna Berger"]),
+        # dpa's regional service after it is part of the credit; a writer's initials stay.
+        ("<p class='byline'>dpa/lno</p>", ["dpa"]),
+        ("<p class='byline'>dpa/mab</p>", ["dpa", "mab"]),
         ("<p class='byline'>Moderation: Anna Berger</p>", ["Anna Berger"]),
         ("<p class='byline'>Leserbrief von Anna Berger, Wien</p>", ["Anna Berger"]),
     ],

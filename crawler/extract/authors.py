@@ -172,17 +172,26 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     return not _ROLE_WORDS.search(part) or part.lower().startswith("redaktion")
 
 
+# dpa's regional and topic services, printed after it ("dpa/lno", "dpa/lby"): part of the credit, no one's
+# initials.
+DPA_SERVICES = frozenset(
+    {"lno", "lni", "lnw", "lby", "lsw", "lhe", "lrs", "lbn", "lmv", "lsa", "lth", "lsn", "tmn", "gms"}
+)
+
+
 def split_authors(raw: str, explicit: bool = False) -> list[str]:
     """Split one byline ("Von A und B, dpa") into names."""
     text = _clean_one(raw)
     if not text or "://" in text or text.startswith("www."):
         # Some sites put a profile URL where the name belongs (article:author on Facebook pages).
         return []
-    names = []
+    names: list[str] = []
     for part in _SPLIT.split(text):
         part = _clean_one(part)
         if rules.on("byline_interface_cut"):
             part = _without_interface(part)
+        if names and names[-1].casefold() == "dpa" and part.casefold() in DPA_SERVICES:
+            continue
         if _is_name(part, explicit):
             names.append(part)
     return names
