@@ -123,11 +123,11 @@ def news_page(header: str) -> str:
         ("<div class='authors'><span>Texte:</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
         ("<p class='byline'>Text und Fotos: Anna Berger</p>", ["Anna Berger"]),
         ("<p class='byline'>Gastautorin: Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Moderation: Anna Berger</p>", ["Anna Berger"]),
+        ("<p class='byline'>Leserbrief von Anna Berger, Wien</p>", ["Anna Berger"]),
         # dpa's regional service after it is part of the credit; a writer's initials stay.
         ("<p class='byline'>dpa/lno</p>", ["dpa"]),
         ("<p class='byline'>dpa/mab</p>", ["dpa", "mab"]),
-        ("<p class='byline'>Moderation: Anna Berger</p>", ["Anna Berger"]),
-        ("<p class='byline'>Leserbrief von Anna Berger, Wien</p>", ["Anna Berger"]),
     ],
 )
 def test_the_posts_byline_is_found_and_other_stories_bylines_are_not(header: str, authors: list[str]) -> None:

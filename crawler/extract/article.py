@@ -438,7 +438,8 @@ _CARD_PARAGRAPHS = 3
 def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
     """A date inside a box of another story: a small box whose heading links elsewhere (a card of "Mehr
     zum Thema", whatever its class is called), or a small <article> beside the one with the headline."""
-    containers = {a.tag for a in headline.iterancestors()}
+    around_headline = list(headline.iterancestors())
+    containers = {a.tag for a in around_headline}
     if not containers & {"article", "main"}:
         # The page's first <h1> outside any article is a logo more often than not: no box can be told
         # apart from the article's own by it (a blog's post title is then an <h2> linking to the post).
@@ -447,7 +448,7 @@ def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
     for level, ancestor in enumerate(element.iterancestors()):
         if level >= _TEASER_LEVELS or ancestor.tag in ("body", "main"):
             return False
-        if ancestor is headline or any(a is ancestor for a in headline.iterancestors()):
+        if ancestor is headline or any(a is ancestor for a in around_headline):
             return False  # the box that holds the article's own headline
         if sum(1 for _ in islice(ancestor.iter("p"), _CARD_PARAGRAPHS)) >= _CARD_PARAGRAPHS:
             return False  # a box of the article's size (its body, when the headline stands above it)
@@ -490,7 +491,7 @@ def _date_candidates(
         text = squash(" ".join(element.itertext()))
         yield (_published_part(text) if len(text) < 120 else None), "dateline"
     if rules.on("date_keyword_line"):
-        for text in _keyword_date_lines(tree):
+        for text in _keyword_date_lines(headline):
             yield _published_part(text), "dateline"
     if rules.on("date_byline_or_place_line") and bylines and headline is not None:
         # "Von Anna Berger · 28.04.2023, 10:15 Uhr" under the headline; an author box after the text
@@ -507,7 +508,7 @@ def _date_candidates(
             yield "-".join(match.groups()), "url"
     if rules.on("date_byline_or_place_line"):
         # After the permalink's day: an unmarked short line is a dateline more often than not, not always.
-        for text in _short_date_lines(tree):
+        for text in _short_date_lines(headline):
             yield text, "dateline"
 
 
@@ -573,9 +574,8 @@ def printed_dates(tree: HtmlElement) -> dict[str, str]:
     return {signature: value for signature, value in found.items() if counts[signature] <= 2}
 
 
-def declared_date(tree: HtmlElement) -> str | None:
+def declared_date(page: PageMeta) -> str | None:
     """The publication date the page's metadata declares (JSON-LD, meta), if any."""
-    page = collect(tree)
     return _first_date(iter([(page.ld_text("datePublished"), ""), (page.first(*_PUBLISHED_META), "")]))[0]
 
 
@@ -640,9 +640,8 @@ _LINES_AFTER = etree.XPath(
 )
 
 
-def _lines_under_headline(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+def _lines_under_headline(headline: HtmlElement | None) -> Iterator[tuple[HtmlElement, str]]:
     """The first lines after the article's <h1> that are its own (not another story's), with their text."""
-    headline = _headline_element(tree)
     if headline is None:
         return
     for element in _LINES_AFTER(headline):
@@ -650,9 +649,9 @@ def _lines_under_headline(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]
             yield element, squash(" ".join(element.itertext()))
 
 
-def _keyword_date_lines(tree: HtmlElement) -> Iterator[str]:
+def _keyword_date_lines(headline: HtmlElement | None) -> Iterator[str]:
     """Unmarked "Veröffentlicht am …" lines among the first elements after the article's <h1>."""
-    for _element, text in _lines_under_headline(tree):
+    for _element, text in _lines_under_headline(headline):
         if len(text) < 120 and _WHEN_LINE.match(text):
             yield text
 
@@ -674,9 +673,9 @@ _FULL_DATE = re.compile(
 _LINKED_OR_LISTED = etree.XPath(".//a|ancestor::a|ancestor::li|ancestor::figure|ancestor::figcaption")
 
 
-def _short_date_lines(tree: HtmlElement) -> Iterator[str]:
+def _short_date_lines(headline: HtmlElement | None) -> Iterator[str]:
     """Unmarked lines that are little more than a date, among the first elements after the article's <h1>."""
-    for element, text in _lines_under_headline(tree):
+    for element, text in _lines_under_headline(headline):
         if len(text) > _SHORT_DATE_LINE_CHARS:
             continue
         match = _FULL_DATE.search(text)

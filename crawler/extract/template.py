@@ -29,7 +29,7 @@ import lxml.etree
 import lxml.html
 
 from crawler.extract.authors import agency_of
-from crawler.extract.meta import collect, ld_names, squash
+from crawler.extract.meta import PageMeta, collect, ld_names, squash
 from crawler.textnorm import words
 
 # A string counts as the site's when at least this share of the sampled pages carries it ...
@@ -182,9 +182,8 @@ def _blocks(tree: lxml.html.HtmlElement) -> set[str]:
     return blocks
 
 
-def _metadata_authors(tree: lxml.html.HtmlElement) -> set[str]:
+def _metadata_authors(page: PageMeta) -> set[str]:
     """The authors a page's JSON-LD and <meta name=author> name, as written."""
-    page = collect(tree)
     names = {name for name, _ in ld_names(page.ld_get("author"))}
     names.update(page.all("author"))
     return {squash(n) for n in names if squash(n)}
@@ -214,8 +213,9 @@ def _page_parts(html: str) -> _PageParts:
     tree = _parsed(html)
     if tree is None:
         return _PageParts(prefixes, suffixes, {}, {}, {})
-    dates, declared = _dates(tree)
-    authors = _metadata_authors(tree)
+    page = collect(tree)  # read once for the metadata's authors and date
+    dates, declared = _dates(tree, page)
+    authors = _metadata_authors(page)
     return _PageParts(
         prefixes,
         suffixes,
@@ -289,12 +289,12 @@ def _printed_bylines(tree: lxml.html.HtmlElement) -> list[str]:
         return []
 
 
-def _dates(tree: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]:
+def _dates(tree: lxml.html.HtmlElement, page: PageMeta) -> tuple[dict[str, str], str | None]:
     # The extractor's own date reading, imported here like printed_bylines.
     from crawler.extract.article import declared_date, printed_dates
 
     try:
-        return printed_dates(tree), declared_date(tree)
+        return printed_dates(tree), declared_date(page)
     except Exception:  # a page the extractor cannot read teaches nothing
         return {}, None
 

@@ -443,7 +443,12 @@ def _meta_topic(meta: list[tuple[str, str]], heading: _Heading) -> str | None:
     page prints no kicker of its own."""
     if not rules.on("title_meta_topic_is_kicker") or heading.kicker:
         return None
-    return next((t for m, _ in meta if (t := _topic_split(m, heading.headline))), None)
+    return _topic_in(meta, heading.headline)
+
+
+def _topic_in(meta: list[tuple[str, str]], headline: str) -> str | None:
+    """The topic the first metadata title "Topic: <headline>" puts before the printed headline."""
+    return next((t for m, _ in meta if (t := _topic_split(m, headline))), None)
 
 
 def _topic_split(candidate: str, headline: str) -> str | None:
@@ -570,12 +575,11 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
     # 2. A metadata title "Topic: <printed headline>": the topic is the kicker, the headline the title.
     if rules.on("title_meta_topic_is_kicker"):
         for heading in headings:
-            for candidate, _source in meta:
-                topic = _topic_split(candidate, heading.headline)
-                if topic:
-                    return Title(
-                        heading.headline, heading.kicker or heading.outer_kicker or topic, None, heading.tag
-                    )
+            topic = _topic_in(meta, heading.headline)
+            if topic:
+                return Title(
+                    heading.headline, heading.kicker or heading.outer_kicker or topic, None, heading.tag
+                )
     # 3. A printed heading cut off where a metadata title goes on.
     if rules.on("title_h1_truncated"):
         # Cut off, as the page shows it: an ellipsis ends the heading ("Headline (Video)" in <title> only
