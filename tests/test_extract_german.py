@@ -284,6 +284,35 @@ def test_a_card_of_another_story_before_or_after_the_article_does_not_date_it(ca
         assert (published or "")[:10] == "2023-04-28"
 
 
+def test_the_card_search_never_reads_a_box_larger_than_a_card(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large pages without paragraphs (tickers built of divs, code listings) nest every date candidate in
+    # boxes of thousands of elements; searching each of them for a linked heading took seconds a page.
+    from crawler.extract import article as article_module
+
+    searched: list[int] = []
+    search = article_module._LINKED_HEADING
+
+    def counting(box):  # type: ignore[no-untyped-def]
+        searched.append(sum(1 for _ in box.iter()))
+        return search(box)
+
+    monkeypatch.setattr(article_module, "_LINKED_HEADING", counting)
+    entries = "".join(
+        f"<div class='entry'><div class='line'><span>{i % 24}:00 Uhr</span></div>"
+        f"<div class='text'>Eintrag {i}: Die Lage bleibt angespannt.</div></div>"
+        for i in range(1500)
+    )
+    page = (
+        "<html lang='de'><head><meta charset='utf-8'><title>Ticker</title></head><body><main><article>"
+        f"<h1>Liveticker: Hochwasser</h1><div class='ticker'><div class='list'>{entries}</div></div>"
+        f"<section>{CARD * 2}</section></article></main></body></html>"
+    )
+    extract_article(page, url="https://zeitung.example/ticker/")
+    assert searched and max(searched) < article_module._CARD_ELEMENTS
+    # Cards are still found where they are: the same page with a dated card only gives no date.
+    assert extract_article(page, url="https://zeitung.example/ticker/").published_at is None
+
+
 def test_the_articles_own_date_counts_when_its_headline_stands_above_the_article_element() -> None:
     # <h1> in a header above <article>, a "Lesen Sie auch" heading linking elsewhere inside the text.
     page = (

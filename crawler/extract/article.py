@@ -433,6 +433,10 @@ _LINKED_HEADING = etree.XPath(
 _TEASER_LEVELS = 4
 # A box with this many paragraphs is an article's text, not a card's teaser line.
 _CARD_PARAGRAPHS = 3
+# Nor is a box of this many elements (a card, images and icons included, holds a few dozen): it is the
+# page's layout. Checked first, so the search for a linked heading never reads a whole page's tree, which
+# took seconds on large pages without paragraphs (code listings, tickers built of divs).
+_CARD_ELEMENTS = 200
 
 
 def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
@@ -450,6 +454,8 @@ def _in_teaser_card(element: HtmlElement, headline: HtmlElement) -> bool:
             return False
         if ancestor is headline or any(a is ancestor for a in around_headline):
             return False  # the box that holds the article's own headline
+        if sum(1 for _ in islice(ancestor.iter(), _CARD_ELEMENTS)) >= _CARD_ELEMENTS:
+            return False  # the page's layout, and every box above it is larger still
         if sum(1 for _ in islice(ancestor.iter("p"), _CARD_PARAGRAPHS)) >= _CARD_PARAGRAPHS:
             return False  # a box of the article's size (its body, when the headline stands above it)
         if _LINKED_HEADING(ancestor) or (ancestor.tag == "article" and headline_in_article):
