@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from lxml.html import HtmlElement
 
 from crawler.extract import extract_article
 from crawler.extract.dates import parse_date
@@ -292,7 +293,7 @@ def test_the_card_search_never_reads_a_box_larger_than_a_card(monkeypatch: pytes
     searched: list[int] = []
     search = article_module._LINKED_HEADING
 
-    def counting(box):  # type: ignore[no-untyped-def]
+    def counting(box: HtmlElement) -> object:
         searched.append(sum(1 for _ in box.iter()))
         return search(box)
 
