@@ -104,7 +104,7 @@ def test_walked_queries_select_what_their_xpath_did() -> None:
     # Teasers, breadcrumbs and correction boxes are found by walking the tree instead of XPath (a fifth
     # of the cost on large pages); the walk must select exactly what the XPath selected, tokens and
     # letter case included.
-    from crawler.extract.corrections import _is_box
+    from crawler.extract.corrections import _boxes_and_dates
     from crawler.extract.listing import TEASERS_XPATH, _teaser_count
     from crawler.extract.meta import _is_breadcrumb, elements
 
@@ -117,6 +117,7 @@ def test_walked_queries_select_what_their_xpath_did() -> None:
     parts += [
         '<nav aria-label="Breadcrumb">a</nav>', '<ol itemtype="https://schema.org/BreadcrumbList">b</ol>',
         '<p itemprop="correction">c</p>', '<span id="site-breadcrumb">d</span>',
+        '<time class="korrektur">e</time>', '<span itemprop="dateModified">f</span>',
     ]  # fmt: skip
     tree = lxml.html.document_fromstring("<html><body>" + "".join(parts) + "</body></html>")
     breadcrumb_xpath = (
@@ -132,8 +133,11 @@ def test_walked_queries_select_what_their_xpath_did() -> None:
     assert _teaser_count(tree) == len(tree.xpath(TEASERS_XPATH)) == 4
     assert [e for e in elements(tree) if _is_breadcrumb(e)] == tree.xpath(breadcrumb_xpath)
     assert len(tree.xpath(breadcrumb_xpath)) == 6
-    assert [e for e in elements(tree) if _is_box(e)] == tree.xpath(boxes_xpath)
-    assert len(tree.xpath(boxes_xpath)) == 4
+    boxes, dates = _boxes_and_dates(tree)
+    assert boxes == tree.xpath(boxes_xpath)
+    assert len(boxes) == 5
+    assert dates == tree.xpath("//time|//*[@itemprop='dateModified']")
+    assert len(dates) == 2
 
 
 def test_the_walked_date_lines_are_what_the_xpath_selected() -> None:

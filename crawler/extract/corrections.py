@@ -22,15 +22,24 @@ MAX_BOX_CHARS = 800  # a correction box, not an article that happens to mention 
 _BOX_CLASSES = ("correction", "korrektur", "berichtigung")  # within the class attribute, case as written
 
 
-def _is_box(element: HtmlElement) -> bool:
-    if element.get("itemprop") == "correction":
-        return True
-    value = element.get("class")
-    return bool(value) and any(name in value for name in _BOX_CLASSES)
+def _boxes_and_dates(tree: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """Elements marked as a correction box, and date elements (<time>, itemprop dateModified), in order.
 
-
-def _is_date(element: HtmlElement) -> bool:
-    return element.tag == "time" or element.get("itemprop") == "dateModified"
+    One walk for both: on a large page the walk over every element is most of the cost.
+    """
+    boxes: list[HtmlElement] = []
+    dates: list[HtmlElement] = []
+    for element in elements(tree):
+        itemprop = element.get("itemprop")
+        if itemprop == "correction":
+            boxes.append(element)
+        else:
+            value = element.get("class")
+            if value and any(name in value for name in _BOX_CLASSES):
+                boxes.append(element)
+        if element.tag == "time" or itemprop == "dateModified":
+            dates.append(element)
+    return boxes, dates
 
 
 def _ld_correction(value: Any) -> str | None:
@@ -53,11 +62,12 @@ def declared_correction(tree: HtmlElement, page: PageMeta) -> str | None:
     declared = _ld_correction(page.ld_get("correction"))
     if declared:
         return declared
-    for element in [e for e in elements(tree) if _is_box(e)]:
+    boxes, dates = _boxes_and_dates(tree)
+    for element in boxes:
         text = element.get("content") or text_of(element)
         if text and len(text) <= MAX_BOX_CHARS and CORRECTION_WORDS.search(text):
             return squash(text)
-    for element in [e for e in elements(tree) if _is_date(e)]:
+    for element in dates:
         label = CORRECTION_LABEL.search(_text_before(element)[-40:])
         when = element.get("datetime") or element.get("content") or text_of(element)
         if label and parse_date(when):
