@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from enum import StrEnum
 
 
@@ -57,6 +58,11 @@ def code_of(rejected_reason: str) -> str:
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 
 
+# A tag that opens a page of markup, looked for at the start of a payload that holds NUL bytes.
+_MARKUP_START = re.compile(rb"<(?:(?:!doctype|html|head|body|meta|title|\?xml)\b|!--)", re.IGNORECASE)
+_MARKUP_START_BYTES = 1024
+
+
 def looks_binary(data: bytes) -> bool:
     """True for images, archives and other non-text payloads (NUL bytes or many control bytes)."""
     sample = data[:8192]
@@ -64,7 +70,13 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         # UTF-16 text has NULs too, but only with a byte-order mark in front.
-        return not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return False
+        # A page of markup with a stray NUL (a CMS's broken copy and paste) is text, as browsers render
+        # it; an image or archive opens with no tag, and UTF-16 without a mark is half NULs.
+        few = sample.count(b"\x00") * 100 <= len(sample)
+        if not (few and _MARKUP_START.search(sample, 0, _MARKUP_START_BYTES)):
+            return True
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # one pass, not one per byte value
     return controls / len(sample) > 0.05
 

@@ -17,6 +17,7 @@ import pytest
 from extract_checks import bow_f1, disagreements, fold
 
 from crawler.extract import EXTRACTOR_VERSION, MAX_HTML_BYTES, Article, decode_html, extract_article
+from crawler.reasons import looks_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 REPO = Path(__file__).resolve().parents[1]
@@ -186,6 +187,21 @@ def _article_page(body: str = PARAGRAPH * 6, head: str = "") -> str:
 )
 def test_empty_and_binary_input_is_rejected(data: str | bytes, reason: str) -> None:
     assert extract_article(data).rejected_reason == reason
+
+
+def test_a_stray_nul_byte_in_a_page_of_markup_does_not_make_it_binary() -> None:
+    # A CMS's broken copy and paste leaves a NUL in the text; browsers render the page, so do we.
+    page = _article_page(PARAGRAPH.replace("Haushalt", "Haus\x00halt", 1) + PARAGRAPH * 5)
+    for data in (page.encode("utf-8"), page):
+        article = extract_article(data, url="https://example.de/politik/haushalt-123.html")
+        assert article.rejected_reason is None
+        assert article.title == "Haushalt beschlossen"
+        assert article.body is not None and "\x00" not in article.body and "\ufffd" not in article.body
+    # Many NULs, or NULs in a payload that does not open with markup, are still binary.
+    assert looks_binary(page.encode("utf-16-le"))
+    assert looks_binary(b"\x00" * 100 + page.encode())
+    assert looks_binary(page.encode().replace(b" ", b"\x00"))
+    assert not looks_binary(page.encode("utf-16"))  # with its byte-order mark: text
 
 
 def test_truncated_html_does_not_raise() -> None:

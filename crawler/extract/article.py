@@ -181,6 +181,8 @@ def _extract(
     if problem is not None:
         return Article(rejected_reason=problem)
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
+    if "\x00" in text:
+        text = text.replace("\x00", "")  # a stray NUL in a page of markup (see looks_binary) is no text
     if not text.strip():
         return Article(rejected_reason=Reason.EMPTY)
     if "<" not in text[:2000]:
