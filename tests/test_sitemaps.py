@@ -122,6 +122,29 @@ def test_broken_empty_and_foreign_documents_get_outcomes() -> None:
     assert parse_discovery(b"<html><body>Startseite</body></html>").outcome == "not_a_sitemap: html"
 
 
+def test_generator_mistakes_that_break_strict_xml_are_repaired_not_fatal() -> None:
+    # Real generators print these; a strict parser refused the whole document, and every URL in it.
+    expected = [e.loc for e in parse_discovery(URLSET).urls]
+    blank_lines = b"\n\n" + URLSET  # a WordPress theme's or plugin's file ending in a newline
+    assert [e.loc for e in parse_discovery(blank_lines).urls] == expected
+    assert [e.loc for e in parse_discovery(b"\xef\xbb\xbf\r\n" + URLSET).urls] == expected
+    bare = URLSET.replace(b"/c/ </loc>", b"/c/?id=1&cat=2 </loc>")
+    assert parse_discovery(bare).urls[-1].loc == "https://example.de/c/?id=1&cat=2"
+    feed = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>Portal</title><item>"
+        b"<title>K&ouml;ln: Stra&szlig;e&nbsp;gesperrt, &unbekannt; bleibt</title>"
+        b"<link><![CDATA[https://example.de/a/?x=1&y=2]]></link></item></channel></rss>"
+    )
+    result = parse_discovery(feed)
+    assert result.outcome == "ok"
+    assert [(e.loc, e.news_title) for e in result.urls] == [
+        ("https://example.de/a/?x=1&y=2", "K\u00f6ln: Stra\u00dfe\u00a0gesperrt, &unbekannt; bleibt")
+    ]
+    # A well-formed document is read as it is, without a copy; hostile ones stay refused.
+    assert sitemaps._repaired(URLSET) is URLSET and sitemaps._repaired(NEWS) is NEWS
+    assert parse_discovery(b"\n" + BILLION_LAUGHS).outcome == "hostile_xml"
+
+
 def test_rss_and_atom_feeds_list_their_links() -> None:
     rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>
       <item><title>Eins</title><link>https://example.de/politik/2025/01/02/eins/</link>

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
 
 from lxml import etree
 
@@ -27,6 +28,42 @@ GZIP_MAGIC = b"\x1f\x8b"
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 OK = "ok"
+
+# Mistakes of real sitemap and feed generators that make a strict XML parser refuse the whole document,
+# repaired before parsing (as search engines and trafilatura read such documents anyway):
+_UTF8_BOM = b"\xef\xbb\xbf"
+# blank lines before `<?xml` (a WordPress theme's or plugin's file ending in a newline prints it);
+# `&` left unescaped in a URL's query ("?id=1&cat=2"), which strict XML reads as an unknown entity;
+# and HTML's named entities in feed titles ("&auml;", "&nbsp;"), which XML does not define. CDATA
+# sections and comments, where both are legal text, are matched first and left as they are.
+_AMPERSANDS = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&(?:([A-Za-z][A-Za-z0-9]*);|(#[0-9]+;|#[xX][0-9A-Fa-f]+;))?", re.DOTALL
+)
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+# Searched first, without a copy: only a document that needs the repair is rewritten (a sitemap may be 50 MB).
+_NEEDS_REPAIR = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
+
+
+def _ampersand(match: re.Match[bytes]) -> bytes:
+    whole, name, reference = match.group(0), match.group(1), match.group(2)
+    if whole.startswith(b"<") or reference or name in _XML_ENTITIES:
+        return whole
+    if name is None:
+        return b"&amp;"  # a bare ampersand
+    codepoint = name2codepoint.get(name.decode("ascii"))
+    # A character reference means the same in every encoding; an unknown name stays as text.
+    return b"&#%d;" % codepoint if codepoint is not None else b"&amp;" + whole[1:]
+
+
+def _repaired(data: bytes) -> bytes:
+    """The document with the generator mistakes above repaired (a well-formed document is unchanged)."""
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    data = data.lstrip()
+    # Byte patterns hold for ASCII-compatible encodings only: UTF-16 (NULs in every other byte) is left alone.
+    if b"\x00" not in data[:64] and _NEEDS_REPAIR.search(data):
+        data = _AMPERSANDS.sub(_ampersand, data)
+    return data
 
 
 @dataclass(frozen=True)
@@ -207,7 +244,9 @@ class DiscoveryStream:
             data = inflated
         if len(data) > max_bytes:
             self.outcome = Reason.TOO_LARGE
-        elif not data.strip():
+            return
+        data = _repaired(data)
+        if not data:
             self.outcome = Reason.EMPTY
         # Checked over the whole document, not just a prolog window: comments could push the DTD far down.
         elif ENTITY_DECLARATION.search(data):
