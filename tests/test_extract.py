@@ -204,6 +204,30 @@ def test_a_stray_nul_byte_in_a_page_of_markup_does_not_make_it_binary() -> None:
     assert not looks_binary(page.encode("utf-16"))  # with its byte-order mark: text
 
 
+def test_json_ld_authors_named_by_reference_in_the_graph_are_resolved() -> None:
+    # SEO plugins name the author once in the @graph and give the article only its @id; with no
+    # printed byline the page then had no author.
+    def page(author: object) -> str:
+        graph = [
+            {"@type": "NewsArticle", "headline": "Haushalt beschlossen", "author": author,
+             "publisher": {"@id": "https://example.de/#org"}, "datePublished": "2024-05-01T10:00:00+02:00"},
+            {"@type": "Person", "@id": "https://example.de/#/schema/person/a", "name": "Anna Berger"},
+            {"@type": "Person", "@id": "https://example.de/#/schema/person/b", "name": "Dr. Jan Wolf"},
+            {"@type": "Organization", "@id": "https://example.de/#org", "name": "Testzeitung"},
+        ]  # fmt: skip
+        script = json.dumps({"@context": "https://schema.org", "@graph": graph})
+        return _article_page(head=f"<script type='application/ld+json'>{script}</script>")
+
+    one = {"@id": "https://example.de/#/schema/person/a"}
+    two = [one, {"@id": "https://example.de/#/schema/person/b"}]
+    unknown = {"@id": "https://example.de/#/schema/person/x"}
+    url = "https://example.de/politik/haushalt-123.html"
+    assert extract_article(page(one), url=url).authors == ["Anna Berger"]
+    assert extract_article(page(two), url=url).authors == ["Anna Berger", "Dr. Jan Wolf"]
+    assert extract_article(page(unknown), url=url).authors == []
+    assert extract_article(page(one), url=url).site_name == "Testzeitung"
+
+
 def test_truncated_html_does_not_raise() -> None:
     page = _article_page()
     for cut in (10, 200, len(page) // 2):

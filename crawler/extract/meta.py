@@ -209,6 +209,32 @@ def _pick_article(items: list[dict[str, Any]]) -> dict[str, Any] | None:
     return best[1] if best else None
 
 
+# Properties of the article object whose value may be a bare reference ({"@id": …}) to another node of
+# the page's JSON-LD: SEO plugins write the author and the publisher so, naming them once in the @graph.
+_REFERENCED = ("author", "publisher", "creator")
+
+
+def _lookup(value: Any, nodes: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(value, dict) and not value.get("name") and isinstance(value.get("@id"), str):
+        return nodes.get(value["@id"], value)
+    return value
+
+
+def _resolved(article: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The article object with bare @id references of its author and publisher replaced by the nodes named."""
+    nodes = {item["@id"]: item for item in items if isinstance(item.get("@id"), str) and item is not article}
+    if not nodes:
+        return article
+    resolved = dict(article)
+    for key in _REFERENCED:
+        value = article.get(key)
+        if isinstance(value, list):
+            resolved[key] = [_lookup(entry, nodes) for entry in value]
+        elif value is not None:
+            resolved[key] = _lookup(value, nodes)
+    return resolved
+
+
 def collect(tree: HtmlElement) -> PageMeta:
     """Read JSON-LD, <meta>, <title>, <html lang> and the canonical link from a parsed page."""
     page = PageMeta()
@@ -222,6 +248,8 @@ def collect(tree: HtmlElement) -> PageMeta:
             continue
         _flatten(data, page.jsonld)
     page.article_ld = _pick_article(page.jsonld)
+    if page.article_ld is not None:
+        page.article_ld = _resolved(page.article_ld, page.jsonld)
     for element in tree.iter("meta"):
         key = (
             element.get("property")
