@@ -228,6 +228,29 @@ def test_json_ld_authors_named_by_reference_in_the_graph_are_resolved() -> None:
     assert extract_article(page(one), url=url).site_name == "Testzeitung"
 
 
+def test_the_article_object_of_the_page_is_chosen_over_a_related_storys() -> None:
+    # Some CMSs print a NewsArticle object per teaser; a richer related one came first and dated the page.
+    related = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Alter Beitrag zum Etat",
+        "datePublished": "2020-01-01T10:00:00+01:00", "author": {"@type": "Person", "name": "Max Alt"},
+        "articleBody": "Ein alter Text.", "mainEntityOfPage": "https://example.de/politik/alt-1.html",
+    }  # fmt: skip
+    own = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": "Haushalt beschlossen",
+        "datePublished": "2024-05-01T10:00:00+02:00", "author": {"@type": "Person", "name": "Anna Berger"},
+    }  # fmt: skip
+    by_url = dict(
+        own, headline="Etat: Bundestag stimmt zu", mainEntityOfPage={"@id": "https://example.de/p.html"}
+    )
+    for mine in (own, by_url):
+        scripts = "".join(
+            f"<script type='application/ld+json'>{json.dumps(x)}</script>" for x in (related, mine)
+        )
+        head = f"<link rel='canonical' href='https://example.de/p.html'>{scripts}"
+        article = extract_article(_article_page(head=head), url="https://example.de/p.html")
+        assert (article.authors, (article.published_at or "")[:10]) == (["Anna Berger"], "2024-05-01")
+
+
 def test_truncated_html_does_not_raise() -> None:
     page = _article_page()
     for cut in (10, 200, len(page) // 2):

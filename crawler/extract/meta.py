@@ -195,15 +195,31 @@ class PageMeta:
         return _as_text(self.ld_get(key))
 
 
-def _pick_article(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _claims_page(item: dict[str, Any], titles: tuple[str, ...], url: str | None) -> bool:
+    """Whether an article object says it is this page: its headline printed as the page's title, or its URL."""
+    headline = squash(_as_text(item.get("headline")) or "").casefold()
+    if headline and any(headline == title or headline in title for title in titles):
+        return True
+    own = item.get("mainEntityOfPage") or item.get("url")
+    own = own.get("@id") if isinstance(own, dict) else own
+    return bool(url) and isinstance(own, str) and own.rstrip("/") == (url or "").rstrip("/")
+
+
+def _pick_article(
+    items: list[dict[str, Any]], titles: tuple[str, ...] = (), url: str | None = None
+) -> dict[str, Any] | None:
+    """The page's own article object: the one whose headline or URL is the page's, else the richest."""
     best: tuple[int, dict[str, Any]] | None = None
     for position, item in enumerate(items):
         types = _types(item)
         if not types & ARTICLE_TYPES:
             continue
-        # Prefer the richest object: with headline, dates and body, and the earliest on the page.
+        # Prefer the richest object: with headline, dates and body, and the earliest on the page; but a
+        # related story's object (a CMS prints one per teaser) never before the one that names this page.
         score = sum(bool(item.get(k)) for k in ("headline", "datePublished", "author", "articleBody")) * 10
         score -= position
+        if _claims_page(item, titles, url):
+            score += 1000
         if best is None or score > best[0]:
             best = (score, item)
     return best[1] if best else None
@@ -247,9 +263,6 @@ def collect(tree: HtmlElement) -> PageMeta:
             page.jsonld_error = True
             continue
         _flatten(data, page.jsonld)
-    page.article_ld = _pick_article(page.jsonld)
-    if page.article_ld is not None:
-        page.article_ld = _resolved(page.article_ld, page.jsonld)
     for element in tree.iter("meta"):
         key = (
             element.get("property")
@@ -270,6 +283,15 @@ def collect(tree: HtmlElement) -> PageMeta:
         if "canonical" in rel and link.get("href"):
             page.canonical = link.get("href", "").strip()
             break
+    heading = tree.find(".//h1")
+    titles = (
+        page.first("og:title"),
+        page.title_tag,
+        squash(heading.text_content()) if heading is not None else None,
+    )
+    page.article_ld = _pick_article(page.jsonld, tuple(t.casefold() for t in titles if t), page.canonical)
+    if page.article_ld is not None:
+        page.article_ld = _resolved(page.article_ld, page.jsonld)
     return page
 
 
