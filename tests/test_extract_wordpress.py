@@ -176,6 +176,10 @@ def test_a_desk_credited_next_to_a_person_is_not_a_second_author() -> None:
         ([], ["Der Rat hat entschieden. (red/apa)"], ["APA"]),
         ([], ["Der Rat hat entschieden. (sda/afp)"], ["SDA", "AFP"]),
         ([], ["Die Partei (ÖVP/APA) sagt nichts."], []),
+        # a credit closed by its day, as Austrian and Swiss sites print it, with or without an editor's mark
+        ([], ["Der Rat hat entschieden.\n(APA, 28.4.2023)"], ["APA"]),
+        ([], ["Der Rat hat entschieden. (red, APA, 28. April 2023)"], ["APA"]),
+        ([], ["Der Rat hat entschieden. (sda/dpa, 12.3.24)"], ["SDA", "dpa"]),
         # a script of the agency's web service named in the text is no credit of the text
         ([], ["Der Rat hat entschieden. Die Karte lädt von core.dpa-infocom.net nach."], []),
     ],

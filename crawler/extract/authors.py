@@ -245,9 +245,12 @@ _AGENCY_TOKEN = "|".join(sorted((re.escape(k) for k in AGENCY_NAMES), key=len, r
 _CASE_SENSITIVE = {"ap": "AP", "sid": "SID", "apa": "APA", "kap": "KAP", "efe": "EFE", "awp": "AWP"}
 # "(dpa)", "(dpa/AFP)", "Berlin (AFP) -": the dateline credit of agency copy; "(mit dpa)" after a byline.
 # "(red/apa)", "(chm/sda)": an editor's initials may come first.
+# The day a credit may close with, as Austrian and Swiss sites print it: "(APA, 28.4.2023)", "(red, APA,
+# 28. April 2023)".
+_CREDIT_DAY = r"\d{1,2}\.\s?(?:\d{1,2}\.|[a-zäöü]{3,9}\.?)\s?(?:\d{4}|\d{2})"
 _PAREN_CREDIT = re.compile(
-    rf"\(\s*(?:mit\s+|(?!(?:{_AGENCY_TOKEN})\b)(?-i:[a-zäöü]{{2,5}})\s*/\s*)?"
-    rf"((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*[\w-]{{1,12}})*)\s*\)",
+    rf"\(\s*(?:mit\s+|(?!(?:{_AGENCY_TOKEN})\b)(?-i:[a-zäöü]{{2,5}})\s*[/,]\s*)?"
+    rf"((?:{_AGENCY_TOKEN})(?:\s*(?:[/,;]|und)\s*(?!{_CREDIT_DAY})[\w-]{{1,12}})*)(?:\s*,\s*{_CREDIT_DAY})?\s*\)",
     re.IGNORECASE,
 )
 _AGENCY_PLACE = re.compile(rf"^({_AGENCY_TOKEN})\s+((?-i:[A-ZÄÖÜ])[\w.-]+)$", re.IGNORECASE)
