@@ -45,6 +45,7 @@ _NEEDS_REPAIR = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#[xX][0-9A-Fa-f
 
 
 def _ampersand(match: re.Match[bytes]) -> bytes:
+    """One match of _AMPERSANDS as XML can read it (CDATA, comments and XML's own references unchanged)."""
     whole, name, reference = match.group(0), match.group(1), match.group(2)
     if whole.startswith(b"<") or reference or name in _XML_ENTITIES:
         return whole

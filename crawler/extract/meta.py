@@ -198,7 +198,7 @@ class PageMeta:
 def _claims_page(item: dict[str, Any], titles: tuple[str, ...], url: str | None) -> bool:
     """Whether an article object says it is this page: its headline printed as the page's title, or its URL."""
     headline = squash(_as_text(item.get("headline")) or "").casefold()
-    if headline and any(headline == title or headline in title for title in titles):
+    if headline and any(headline in title for title in titles):  # the <title> adds the site's name
         return True
     own = item.get("mainEntityOfPage") or item.get("url")
     own = own.get("@id") if isinstance(own, dict) else own
@@ -231,6 +231,7 @@ _REFERENCED = ("author", "publisher", "creator")
 
 
 def _lookup(value: Any, nodes: dict[str, dict[str, Any]]) -> Any:
+    """The node a bare {"@id": …} reference names (the value itself when it is more, or names nothing known)."""
     if isinstance(value, dict) and not value.get("name") and isinstance(value.get("@id"), str):
         return nodes.get(value["@id"], value)
     return value
