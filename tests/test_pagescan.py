@@ -41,3 +41,17 @@ def test_comments_scripts_and_entities_are_handled_like_a_parser() -> None:
     assert scan.next_links == ["/page/2/", "/c/"]
     assert scan.og_type == "article"
     assert scan.jsonld == ['{"@type": "NewsArticle"}']
+
+
+def test_a_wordpress_post_is_told_by_its_body_class_or_its_rest_api_listing() -> None:
+    # WordPress itself prints no og:type or JSON-LD, and plain or /%postname%/ permalinks carry no date.
+    from crawler.crawl.spider import looks_like_article
+
+    post = b"<html><body class='post-template-default single single-post postid-42'><p>x</p></body></html>"
+    page = b"<html><body class='page-template-default page page-id-7'><p>x</p></body></html>"
+    for links in (True, False):
+        assert scan_page(post, links=links).body_class.split()[2] == "single-post"
+    assert looks_like_article(scan_page(post), "http://wp.example/?p=42")
+    assert not looks_like_article(scan_page(page), "http://wp.example/?page_id=7")
+    assert looks_like_article(scan_page(page), "http://wp.example/?p=9", via="rest-api")
+    assert looks_like_article(scan_page(page), "http://wp.example/2024/05/01/slug/")

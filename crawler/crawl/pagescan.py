@@ -20,10 +20,10 @@ def _tag_scanner(names: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<!--|<(" + names + rb")(?=[\s/>])([^>]*)>", re.IGNORECASE)
 
 
-TAG = _tag_scanner(b"a|link|meta|script|style")
+TAG = _tag_scanner(b"a|body|link|meta|script|style")
 # Without links: most of a page's tags are <a>, and skipping them inside the regex engine instead of
 # one by one in Python halves the scan of an article page that is only stored.
-TAG_NO_LINKS = _tag_scanner(b"link|meta|script|style")
+TAG_NO_LINKS = _tag_scanner(b"body|link|meta|script|style")
 ATTRIBUTE = re.compile(rb"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 COMMENT_END = re.compile(rb"-->")
 SCRIPT_END = re.compile(rb"</script\s*>", re.IGNORECASE)
@@ -42,6 +42,7 @@ class PageScan:
     shortlinks: list[str] = field(default_factory=list)  # <link rel=shortlink> (WordPress's /?p=ID)
     api_links: list[str] = field(default_factory=list)  # <link rel="https://api.w.org/">: the REST API root
     og_type: str = ""  # the first og:type, lower case
+    body_class: str = ""  # the <body> class (WordPress: "single single-post postid-42 …" on a post)
     jsonld: list[str] = field(default_factory=list)  # the text of each application/ld+json script
 
 
@@ -97,6 +98,8 @@ def scan_page(body: bytes, encoding: str = "utf-8", links: bool = True) -> PageS
                 href and rel == "alternate" and any(t in attributes.get("type", "") for t in ("rss", "atom"))
             ):
                 scan.feed_links.append(href)
+        elif tag == b"body":
+            scan.body_class = attributes.get("class", "")
         elif tag == b"meta":
             if not og_found and attributes.get("property") == "og:type":
                 og_found = True

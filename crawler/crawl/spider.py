@@ -197,14 +197,18 @@ def jsonld_types(raw: str) -> set[str]:
     return found
 
 
-def looks_like_article(scan: PageScan, url: str) -> bool:
-    """Cheap guess for crawl figures: og:type, then JSON-LD @type, then a dated permalink."""
+def looks_like_article(scan: PageScan, url: str, via: str = "") -> bool:
+    """Cheap guess for crawl figures: og:type, JSON-LD @type, WordPress's post body class or REST API
+    listing, then a dated permalink (WordPress itself prints neither og:type nor JSON-LD, and its plain
+    and /%postname%/ permalinks carry no date)."""
     if scan.og_type == "article":
         return True
     if any(jsonld_types(raw) & ARTICLE_TYPES for raw in scan.jsonld):
         return True
     if scan.og_type:
         return False
+    if via == "rest-api" or "single-post" in scan.body_class.split():
+        return True
     return bool(DATED_PATH.search(urlsplit(url).path))
 
 
@@ -648,7 +652,7 @@ class PortalSpider(Spider):
             links = self.links_wanted(url, meta["nr_via"])
             scan = scan_response(response, links)
             if not links:
-                if looks_like_article(scan, response.url):
+                if looks_like_article(scan, response.url, meta["nr_via"]):
                     self.count("links_unread")
                 else:
                     scan = scan_response(response)  # not an article after all: maybe a listing, read it all
@@ -724,7 +728,7 @@ class PortalSpider(Spider):
             reason = payload_problem(body)
         is_article = False
         if reason is None and scan is not None:
-            is_article = looks_like_article(scan, response.url)
+            is_article = looks_like_article(scan, response.url, via)
             if is_article and self._outside_sections(urlsplit(response.url).path):
                 reason = Reason.OUTSIDE_SECTIONS
         return RawPageItem(
@@ -914,9 +918,10 @@ class PortalSpider(Spider):
                 continue
             self.add_listed(target)
             if isinstance(post.get("id"), int):
-                # WordPress's short link /?p=ID redirects here: no need to fetch it to learn that.
+                # WordPress's short link /?p=ID redirects here: no need to fetch it to learn that. With
+                # plain permalinks (WordPress's default) it is the post's own URL, which is fetched.
                 alias = self.crawl_url(f"{self.base_scheme}://{self.base_netloc}/?p={post['id']}")
-                if alias:
+                if alias and alias != target:
                     self.seen.add(alias)
             stamp = post.get("modified_gmt")
             modified = (

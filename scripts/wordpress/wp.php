@@ -1,6 +1,7 @@
 <?php
 // Drives one Debian WordPress instance from the PHP CLI (no wp-cli in Debian 12):
-//   php wp.php HOST install TITLE THEME LOCALE   (re)create the database and install WordPress
+//   php wp.php HOST install TITLE THEME LOCALE [PERMALINKS]   (re)create the database and install
+//                                                WordPress (PERMALINKS '' is WordPress's plain ?p=ID)
 //   php wp.php HOST apply PLAN.json              create users, categories, posts; edit, trash
 //   php wp.php HOST truth                        every post and page as JSON on stdout
 // HOST is ADDR:PORT; Debian's wp-config.php reads /etc/wordpress/config-$NEWSROOM_WP_CONFIG.php
@@ -44,7 +45,7 @@ function fail(string $message): void
     exit(1);
 }
 
-function install(string $title, string $theme, string $locale): void
+function install(string $title, string $theme, string $locale, string $permalinks = '/%year%/%monthnum%/%day%/%postname%/'): void
 {
     global $wp_rewrite;
     $result = wp_install($title, 'admin', 'admin@example.invalid', true, '', wp_generate_password(24), $locale);
@@ -63,7 +64,7 @@ function install(string $title, string $theme, string $locale): void
     update_option('default_comment_status', 'closed');
     update_option('default_pingback_flag', 0);
     update_option('default_ping_status', 'closed');
-    $wp_rewrite->set_permalink_structure('/%year%/%monthnum%/%day%/%postname%/');
+    $wp_rewrite->set_permalink_structure($permalinks);
     $wp_rewrite->flush_rules(false);
     if (!wp_get_theme($theme)->exists()) {
         fail("theme $theme is not installed");
@@ -182,7 +183,7 @@ function truth(): array
 
 switch ($command) {
     case 'install':
-        install(...array_slice($argv, 3, 3));
+        install(...array_slice($argv, 3, 4));
         break;
     case 'apply':
         $plan = json_decode(file_get_contents($argv[3]), true, 512, JSON_THROW_ON_ERROR);

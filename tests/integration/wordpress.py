@@ -27,6 +27,7 @@ MARIADB = ("127.0.0.1", 3306)
 SITE_TITLE = "Nachrichtenportal Deutschland"
 PR_SET_PDEATHSIG = 1
 WAIT_SECONDS = 60  # bound on every wait for a server to come up or go away
+DATED_PERMALINKS = "/%year%/%monthnum%/%day%/%postname%/"  # as news sites set them; "" is WordPress's plain ?p=ID
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,14 @@ class Flavour:
     theme: str
     locale: str
     address: str
+    permalinks: str = DATED_PERMALINKS
 
     @property
     def name(self) -> str:
-        """Test id, e.g. 'twentytwentyone-de_DE'."""
-        return f"{self.theme}-{self.locale}"
+        """Test id, e.g. 'twentytwentyone-de_DE' ('-plain' or '-postname' for other permalinks)."""
+        if self.permalinks == DATED_PERMALINKS:
+            return f"{self.theme}-{self.locale}"
+        return f"{self.theme}-{self.locale}-{'postname' if self.permalinks else 'plain'}"
 
 
 FLAVOURS = (
@@ -179,7 +183,7 @@ class WordPress:
     def install(self) -> None:
         """A fresh database and a fresh WordPress: permalinks, Europe/Berlin, theme, language."""
         self.write_config()
-        self._php("install", SITE_TITLE, self.flavour.theme, self.flavour.locale)
+        self._php("install", SITE_TITLE, self.flavour.theme, self.flavour.locale, self.flavour.permalinks)
 
     def apply(self, plan: dict[str, Any]) -> None:
         """Create users, categories and posts, edit and trash posts, as the plan says."""
