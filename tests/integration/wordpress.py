@@ -27,7 +27,8 @@ MARIADB = ("127.0.0.1", 3306)
 SITE_TITLE = "Nachrichtenportal Deutschland"
 PR_SET_PDEATHSIG = 1
 WAIT_SECONDS = 60  # bound on every wait for a server to come up or go away
-DATED_PERMALINKS = "/%year%/%monthnum%/%day%/%postname%/"  # as news sites set them; "" is WordPress's plain ?p=ID
+# Permalinks as news sites set them; "" is WordPress's own default, plain /?p=ID.
+DATED_PERMALINKS = "/%year%/%monthnum%/%day%/%postname%/"
 
 
 @dataclass(frozen=True)
