@@ -648,15 +648,18 @@ class PortalSpider(Spider):
             return
         # One tag scan per stored page (no DOM): the article guess and the links both read it.
         scan = None
+        guessed_article = False
         if kind == PAGE_KIND and response.status < 300 and isinstance(response, TextResponse):
             links = self.links_wanted(url, meta["nr_via"])
             scan = scan_response(response, links)
+            # Guessed once: a scan without links reads the same hints (og:type, JSON-LD, body class).
+            guessed_article = looks_like_article(scan, response.url, meta["nr_via"])
             if not links:
-                if looks_like_article(scan, response.url, meta["nr_via"]):
+                if guessed_article:
                     self.count("links_unread")
                 else:
                     scan = scan_response(response)  # not an article after all: maybe a listing, read it all
-        item = self._page_item(response, url, meta["nr_via"], kind, scan)
+        item = self._page_item(response, url, meta["nr_via"], kind, guessed_article)
         if meta.get("nr_redirect_to") and response.status in REDIRECT_STATUSES:
             # An old URL whose target this run fetches anyway: an alias row, not a broken page.
             item.final_url = meta["nr_redirect_to"]
@@ -714,7 +717,7 @@ class PortalSpider(Spider):
             self.crawler.engine.crawl(waiting[0])
 
     def _page_item(
-        self, response: Response, url: str, via: str, kind: str, scan: PageScan | None = None
+        self, response: Response, url: str, via: str, kind: str, guessed_article: bool = False
     ) -> RawPageItem:
         content_type = response.headers.get(b"Content-Type")
         ctype = content_type.decode("latin-1") if content_type else None
@@ -726,11 +729,9 @@ class PortalSpider(Spider):
             reason = Reason.EMPTY
         elif kind == PAGE_KIND and (not ctype or ctype.lower().startswith(HTML_TYPES)):
             reason = payload_problem(body)
-        is_article = False
-        if reason is None and scan is not None:
-            is_article = looks_like_article(scan, response.url, via)
-            if is_article and self._outside_sections(urlsplit(response.url).path):
-                reason = Reason.OUTSIDE_SECTIONS
+        is_article = reason is None and guessed_article
+        if is_article and self._outside_sections(urlsplit(response.url).path):
+            reason = Reason.OUTSIDE_SECTIONS
         return RawPageItem(
             url=url,
             final_url=response.url,
