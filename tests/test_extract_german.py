@@ -366,10 +366,36 @@ def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -
         # ... but stays the byline where the page names nobody, and a named person in it still counts.
         ({"@type": "Person", "name": "Redaktion"}, "", ["Redaktion"]),
         ({"@type": "Person", "name": "Max Graf"}, "<p class='byline'>Von Anna Berger</p>", ["Max Graf"]),
+        # A CMS login is no person either ("vb_online", "redakteur2"); a newsroom's domain is a byline.
+        ({"@type": "Person", "name": "vb_online"}, "<p class='byline'>Von Anna Berger</p>", ["Anna Berger"]),
+        ({"@type": "Person", "name": "redakteur2"}, "<p class='byline'>sda</p>", ["sda"]),
+        ({"@type": "Person", "name": "ndr.de"}, "<p class='byline'>Von Anna Berger</p>", ["ndr.de"]),
+        # The same persons printed: the byline as printed, with academic titles and the agency beside them.
+        (
+            {"@type": "Person", "name": "Christa Tobler"},
+            "<p class='byline'>Ein Gastkommentar von Prof. Dr. Christa Tobler</p>",
+            ["Prof. Dr. Christa Tobler"],
+        ),
+        (
+            {"@type": "Person", "name": "Anna Berger"},
+            "<p class='byline'>Von Anna Berger, dpa</p>",
+            ["Anna Berger", "dpa"],
+        ),
+        (
+            [{"@type": "Person", "name": "Anna Berger"}, {"@type": "Person", "name": "Max Graf"}],
+            "<p class='byline'>Von Dr. Anna Berger und Max Graf</p>",
+            ["Dr. Anna Berger", "Max Graf"],
+        ),
+        # Other persons printed (or fewer of them): the metadata's, not a mix.
+        (
+            [{"@type": "Person", "name": "Anna Berger"}, {"@type": "Person", "name": "Max Graf"}],
+            "<p class='byline'>Von Dr. Anna Berger</p>",
+            ["Anna Berger", "Max Graf"],
+        ),
     ],
 )
 def test_metadata_naming_no_person_yields_to_the_printed_byline(
-    ld_author: dict[str, str], header: str, authors: list[str]
+    ld_author: dict[str, str] | list[dict[str, str]], header: str, authors: list[str]
 ) -> None:
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "author": ld_author})
     page = news_page(header).replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
@@ -392,6 +418,33 @@ def test_a_metadata_person_named_surname_first_is_one_person(name: str, authors:
     )
     page = dated_page("").replace("</head>", ld + "</head>")
     assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
+
+
+def test_a_broadcasters_studio_beside_a_person_is_her_desk_and_alone_the_byline() -> None:
+    beside = news_page("<p class='byline'>Von Anna Berger, ARD-Hauptstadtstudio</p>")
+    alone = news_page("<p class='byline'>ARD-Hauptstadtstudio</p>")
+    assert extract_article(beside, url="https://zeitung.example/haushalt/").authors == ["Anna Berger"]
+    assert extract_article(alone, url="https://zeitung.example/haushalt/").authors == ["ARD-Hauptstadtstudio"]
+
+
+@pytest.mark.parametrize(
+    ("line", "agencies"),
+    [
+        ("Quelle: ntv.de, mli/dpa/rts", ["dpa"]),  # the site's domain first
+        ("Quelle: ntv.de, dpa, AFP", ["dpa", "AFP"]),
+        (
+            "Quelle: die Stadtverwaltung. AFP berichtete zuerst davon.",
+            [],
+        ),  # the credit ends with its sentence
+    ],
+)
+def test_a_source_line_naming_the_sites_domain_still_credits_its_agencies(
+    line: str, agencies: list[str]
+) -> None:
+    page = news_page("<p class='byline'>Von Anna Berger</p>").replace(
+        "</article>", f"<p>{line}</p></article>"
+    )
+    assert extract_article(page, url="https://zeitung.example/haushalt/").agencies == agencies
 
 
 def test_an_agency_in_parentheses_after_a_metadata_author_is_credited() -> None:

@@ -18,7 +18,16 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extract import rules, wordpress
-from crawler.extract.authors import agencies_in, agency_of, clean_authors, is_agency, is_desk, split_authors
+from crawler.extract.authors import (
+    agencies_in,
+    agency_of,
+    clean_authors,
+    is_account,
+    is_agency,
+    is_desk,
+    same_people,
+    split_authors,
+)
 from crawler.extract.charset import decode_html
 from crawler.extract.corrections import declared_correction
 from crawler.extract.dates import MONTH_NAMES, parse_date
@@ -1004,10 +1013,19 @@ def _fill_authors(
     # that does: a desk is the byline only when no person is named.
     if not persons or (
         rules.on("byline_over_desk_metadata")
-        and not any(not is_desk(a) and not is_agency(a) for a in clean_authors(persons, explicit=True))
+        and not any(
+            not is_desk(a) and not is_agency(a) and not (rules.on("byline_over_accounts") and is_account(a))
+            for a in clean_authors(persons, explicit=True)
+        )
     ):
         byline = _byline_names(tree, bylines)
         if byline:
+            authors, source = byline, "byline"
+    elif source == "json-ld" and rules.on("byline_as_printed"):
+        # The printed byline of the same persons is the byline as a reader reads it: with their academic
+        # titles and the agency it credits beside them, which structured data leaves out.
+        byline = _byline_names(tree, bylines)
+        if byline and same_people(byline, authors):
             authors, source = byline, "byline"
     elif house and rules.on("byline_over_house_metadata") and _only_house(persons, house):
         # The name most of the site's pages carry in metadata (the account that posts everything)

@@ -61,7 +61,8 @@ _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
 _URL_LIKE = re.compile(r"https?://|www\.|@\w+\.\w", re.IGNORECASE)
 # Desk and collective bylines: kept as written when no person is named.
 # Compounds name a desk too ("Sportredaktion", "Politik-Redaktion", "Redaktionsteam").
-_DESK = re.compile(r"(?:^|\s)(?:[\w-]*redaktion|redaktionsteam|newsdesk)(?:$|\s)", re.I)
+# A broadcaster's studio is its desk ("ARD-Hauptstadtstudio", "ZDF-Landesstudio Wien").
+_DESK = re.compile(r"(?:^|\s)(?:[\w-]*redaktion|redaktionsteam|newsdesk|[\w-]+studio)(?:$|\s)", re.I)
 # "Von der Lokalredaktion": the article "von" governs is not part of the desk's name ("Die Redaktion" is).
 _DESK_ARTICLE = re.compile(r"^(?:der|dem|den|unserer)\s+(?=[\w-]*redaktion\b)", re.I)
 # Interface strings that byline containers also hold ("Themen bearbeiten", "Mehr vom Autor").
@@ -133,6 +134,27 @@ def _without_interface(part: str) -> str:
         if len(head.split()) >= 2 and not _INTERFACE.search(head):
             return head
     return part
+
+
+def is_account(name: str) -> bool:
+    """A CMS login rather than a name ("admin", "vb_online", "redakteur2"): one word, lower case or with _ or digits.
+
+    A domain or a hyphenated word ("ndr.de", "t-online") is a newsroom's name, not a login.
+    """
+    if name.casefold() in _ACCOUNTS:
+        return True
+    if " " in name or "." in name or "-" in name:
+        return False
+    return "_" in name or any(c.isdigit() for c in name) or name == name.lower()
+
+
+def same_people(names: list[str], others: list[str]) -> bool:
+    """True when both name the same persons, academic titles aside (desks and agencies are not persons)."""
+
+    def people(group: list[str]) -> set[str]:
+        return {_ACADEMIC.sub("", n).casefold() for n in group if not is_desk(n) and not agency_of(n)}
+
+    return bool(people(names)) and people(names) == people(others)
 
 
 def is_desk(name: str) -> bool:
@@ -255,10 +277,11 @@ _PAREN_CREDIT = re.compile(
 )
 _AGENCY_PLACE = re.compile(rf"^({_AGENCY_TOKEN})\s+((?-i:[A-ZÄÖÜ])[\w.-]+)$", re.IGNORECASE)
 _AGENCY_SERVICES = frozenset({"deutschland", "österreich", "schweiz", "international", "online", "news"})
-# "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)".
+# "Mit Material von dpa und AFP", "Quelle: Reuters", "mit Agenturmaterial (dpa)"; a dot only inside a
+# word, as in a domain ("Quelle: ntv.de, dpa"), so that a credit ends with its sentence.
 _PHRASE_CREDIT = re.compile(
     r"(?:mit\s+material\s+(?:von|der|des)|material\s*:|quellen?\s*:|mit\s+informationen\s+von|"
-    r"agenturen\s*:|agentur\s*:)\s*((?:der\s+|den\s+)?(?:nachrichtenagentur(?:en)?\s+)?[\w\s/,&-]{1,60})",
+    r"agenturen\s*:|agentur\s*:)\s*((?:der\s+|den\s+)?(?:nachrichtenagentur(?:en)?\s+)?(?:[\w\s/,&-]|\.(?=\w)){1,60})",
     re.IGNORECASE,
 )
 # Every alternative of _PHRASE_CREDIT holds one of these (casefold covers what IGNORECASE matches).

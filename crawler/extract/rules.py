@@ -30,6 +30,8 @@ RULES: dict[str, str] = {
     "title_h1_truncated": "a metadata title that extends an <h1> cut off with an ellipsis is taken whole",
     "byline_desk": "a desk or collective byline ('Redaktion', '<Sender> Redaktion') is kept when no person is named",
     "byline_over_desk_metadata": "metadata naming no person (a desk, an agency, the CMS account 'admin') yields to a printed byline naming one",
+    "byline_over_accounts": "a metadata author that is a CMS login ('vb_online', 'redakteur2': one lower-case word, or with _ or digits) yields to a printed byline",
+    "byline_as_printed": "a printed byline naming the persons structured data names is taken as printed: with academic titles and the agency it credits ('Von Prof. Dr. A, dpa')",
     "byline_over_house_metadata": "metadata naming the site's house byline (the author on most of its pages, learned per site) yields to a printed byline naming someone else",
     "byline_site_noise": "a name the site's printed bylines carry on most pages beside changing names (learned per site) is template text, not an author",
     "byline_interface_cut": "a button's or link's label beside the name ('X Folgen', 'X E-Mail', 'Weitere Artikel von X') is cut off, not the name dropped",

@@ -39,6 +39,7 @@ class Flavour:
     locale: str
     address: str
     permalinks: str = DATED_PERMALINKS
+    config: str = ""  # more PHP for the instance's config file (e.g. pre-registered filters)
 
     @property
     def name(self) -> str:
@@ -165,7 +166,7 @@ class WordPress:
             "define('AUTOMATIC_UPDATER_DISABLED', true);\n"
             "define('WP_AUTO_UPDATE_CORE', false);\n"
             "define('WP_DEBUG', false);\n"
-            "$table_prefix = 'wp_';\n",
+            "$table_prefix = 'wp_';\n" + self.flavour.config,
             encoding="utf-8",
         )
 

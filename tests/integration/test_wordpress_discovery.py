@@ -1,0 +1,107 @@
+"""A real WordPress whose listings are incomplete: a posts sitemap capped to the newest posts, no REST API.
+
+Real sitemaps are often capped (SEO plugins list recent posts) and some sites refuse the REST API to
+anonymous readers. Then only the navigation (sections, their later pages, archives) lists the older
+posts: night 1 must still store every readable post, and night 2 must find both a new post and a
+backdated one that only a section's later pages list.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest import SITES_TOML, by_key, run_night
+from wordpress import Flavour, is_readable_post, running_wordpress
+from wp_content import BASE_DATE, Plan, _wp_dates
+
+from crawler import db
+from crawler.urls import normalize_url
+
+SITEMAP_NEWEST = 10
+# Filters registered before WordPress loads its plugin API (WP_Hook::build_preinitialized_hooks reads
+# them from $wp_filter), so no plugin file is shared between instances.
+INCOMPLETE_LISTINGS = f"""
+$GLOBALS['wp_filter']['wp_sitemaps_posts_query_args'][10][] = ['accepted_args' => 2, 'function' =>
+    function ($args, $post_type) {{
+        $args['orderby'] = 'date';
+        $args['order'] = 'DESC';
+        $args['posts_per_page'] = {SITEMAP_NEWEST};
+        return $args;
+    }}];
+$GLOBALS['wp_filter']['wp_sitemaps_posts_pre_max_num_pages'][10][] = ['accepted_args' => 2, 'function' =>
+    function ($max, $post_type) {{ return 1; }}];
+$GLOBALS['wp_filter']['rest_authentication_errors'][10][] = ['accepted_args' => 1, 'function' =>
+    function ($result) {{ return new WP_Error('rest_disabled', 'REST-API abgeschaltet', ['status' => 401]); }}];
+"""
+FLAVOUR = Flavour("twentytwentyone", "de_DE", "127.0.0.8", config=INCOMPLETE_LISTINGS)
+
+
+def _largest_section(plan: Plan) -> str:
+    """The top-level category listing the most posts (its subcategories' included, as WordPress lists them)."""
+    parent = {c["slug"]: c["parent"] for c in plan.categories}
+    sizes: dict[str, int] = {}
+    for post in plan.posts.values():
+        category = post.fields.get("category")
+        if category:
+            section = parent.get(category) or category
+            sizes[section] = sizes.get(section, 0) + 1
+    section = max(sizes, key=lambda s: sizes[s])
+    assert sizes[section] > 10  # more than WordPress's first page of 10 posts
+    return section
+
+
+def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(pg_server: str, tmp_path: Path) -> None:
+    name = f"newsroom_wp_{uuid.uuid4().hex[:10]}"
+    db.ensure_database(pg_server, name)
+    db_url = db.with_database(pg_server, name)
+    plan = Plan()
+    try:
+        with running_wordpress(FLAVOUR, plan.day1()) as wp:
+            # The set-up under test: the sitemap lists only the newest posts, the REST API refuses.
+            with urllib.request.urlopen(wp.base_url + "/wp-sitemap-posts-post-1.xml", timeout=30) as answer:
+                assert answer.read().count(b"<loc>") == SITEMAP_NEWEST
+            try:
+                urllib.request.urlopen(wp.base_url + "/wp-json/wp/v2/posts", timeout=30)
+                raise AssertionError("the REST API answered")
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 401
+            sites_file = tmp_path / "sites.toml"
+            sites_file.write_text(
+                SITES_TOML.format(name=FLAVOUR.name, base_url=wp.base_url), encoding="utf-8"
+            )
+            posts = {normalize_url(t["url"]) for t in wp.truth() if is_readable_post(t)}
+            night1 = run_night(db_url, wp.base_url, sites_file)
+
+            day2 = plan.day2(datetime.now(UTC))
+            backdated = dict(day2["posts"][0])
+            backdated.update(
+                key="backdated",
+                title="Nachgereicht: " + backdated["title"],
+                slug=backdated["slug"] + "-nachgereicht",
+                category=_largest_section(plan),
+                # Older than every other post: only the last pages of its section and archives list it.
+                **_wp_dates(BASE_DATE - timedelta(days=100)),
+            )
+            day2["posts"].append(backdated)
+            wp.apply(day2)
+            truth2 = by_key(wp.truth())
+            night2 = run_night(db_url, wp.base_url, sites_file)
+        assert len(posts) >= 60
+        assert set(night1.articles) == posts
+        found_by = {
+            channel: figures["articles"] for channel, figures in night1.stats["crawl"]["channels"].items()
+        }
+        assert found_by.get("sitemap", 0) <= SITEMAP_NEWEST
+        # The rest came through navigation (which of its channels reached a post first may vary).
+        navigation = sum(found_by.get(channel, 0) for channel in ("section", "pagination", "archive", "link"))
+        assert navigation >= len(posts) - SITEMAP_NEWEST
+        for key in ("new", "backdated"):
+            assert normalize_url(truth2[key]["url"]) in night2.articles, key
+        # Night 2 walks navigation again (it paid on night 1), not the whole first night.
+        assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
+    finally:
+        db.drop_database(pg_server, name)
