@@ -370,6 +370,8 @@ def test_lines_under_the_headline_are_read_under_the_articles_h1_not_a_logos() -
         ({"@type": "Person", "name": "vb_online"}, "<p class='byline'>Von Anna Berger</p>", ["Anna Berger"]),
         ({"@type": "Person", "name": "redakteur2"}, "<p class='byline'>sda</p>", ["sda"]),
         ({"@type": "Person", "name": "ndr.de"}, "<p class='byline'>Von Anna Berger</p>", ["ndr.de"]),
+        # A role after the name in metadata is no second author, compounds included.
+        ({"@type": "Person", "name": "Luzia Tschirky, SRF-Korrespondentin"}, "", ["Luzia Tschirky"]),
         # The same persons printed: the byline as printed, with academic titles and the agency beside them.
         (
             {"@type": "Person", "name": "Christa Tobler"},
@@ -417,6 +419,24 @@ def test_a_metadata_person_named_surname_first_is_one_person(name: str, authors:
         f'{{"@type": "Person", "name": "{name}"}}}}</script>'
     )
     page = dated_page("").replace("</head>", ld + "</head>")
+    assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        # A desk beside an agency is no person's desk: both are the byline (SDA is an agency as dpa is).
+        ("Redaktion Tamedia/SDA", ["Redaktion Tamedia", "SDA"]),
+        ("Von Anna Berger, SDA", ["Anna Berger", "SDA"]),
+        # The desk of a paper called "Heute" is no time stamp; "heute, 10:15" still is.
+        ("Heute Redaktion", ["Heute Redaktion"]),
+        ("Anna Berger · heute, 10:15", ["Anna Berger"]),
+    ],
+)
+def test_desks_beside_agencies_and_desks_named_like_a_day_stay_the_byline(
+    byline: str, authors: list[str]
+) -> None:
+    page = news_page(f"<p class='byline'>{byline}</p>")
     assert extract_article(page, url="https://zeitung.example/haushalt/").authors == authors
 
 

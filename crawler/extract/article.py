@@ -1021,17 +1021,17 @@ def _fill_authors(
         byline = _byline_names(tree, bylines)
         if byline:
             authors, source = byline, "byline"
-    elif source == "json-ld" and rules.on("byline_as_printed"):
-        # The printed byline of the same persons is the byline as a reader reads it: with their academic
-        # titles and the agency it credits beside them, which structured data leaves out.
-        byline = _byline_names(tree, bylines)
-        if byline and same_people(byline, authors):
-            authors, source = byline, "byline"
     elif house and rules.on("byline_over_house_metadata") and _only_house(persons, house):
         # The name most of the site's pages carry in metadata (the account that posts everything)
         # yields to a printed byline naming someone else; printed as the same name, it stays.
         byline = _byline_names(tree, bylines)
         if any(fold(b) not in house and not is_desk(b) and not is_agency(b) for b in byline):
+            authors, source = byline, "byline"
+    if source == "json-ld" and persons and rules.on("byline_as_printed"):
+        # The printed byline of the same persons is the byline as a reader reads it: with their academic
+        # titles and the agency it credits beside them, which structured data leaves out.
+        byline = _byline_names(tree, bylines)
+        if byline and same_people(byline, authors):
             authors, source = byline, "byline"
     if not authors and meta_names:
         authors, source = meta_names, "meta"

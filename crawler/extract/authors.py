@@ -82,9 +82,10 @@ _INTERFACE_VON = re.compile(
 _INITIALS_PLACE = re.compile(
     r"^[a-zäöü]{2,4}(?:/[a-zäöü]{2,4})?\s+[A-ZÄÖÜ][\wäöüß.-]+(?:\s+(?:am|an der)\s+\w+)?$"
 )
-# "vor 3 Stunden", "gestern, 10:15": a byline's time stamp, relative to the reader's visit, not a name.
+# "vor 3 Stunden", "gestern, 10:15": a byline's time stamp, relative to the reader's visit, not a name
+# ("Heute Redaktion", the desk of a paper called "Heute", is one).
 _RELATIVE_TIME = re.compile(
-    r"^(?:vor\s+(?:\d+|einer?|wenigen|kurzem)(?:\s+\w+)?|(?:heute|gestern|vorgestern)(?:\W.*)?|soeben|gerade eben)$",
+    r"^(?:vor\s+(?:\d+|einer?|wenigen|kurzem)(?:\s+\w+)?|(?:heute|gestern|vorgestern)(?:\W+(?:um\s+)?\d.*)?|soeben|gerade eben)$",
     re.IGNORECASE,
 )
 # The CMS account that published the post, not a byline (WordPress's "admin").
@@ -182,8 +183,9 @@ def _is_name(part: str, explicit: bool = False) -> bool:
     if not words or len(words) > 5:
         return False
     if len(words) == 1 and explicit and len(part) > 1:
-        # Author markup names its author: a magazine's lower-case name ("jetzt") is a byline there.
-        return not _ROLE_WORDS.fullmatch(part)
+        # Author markup names its author: a magazine's lower-case name ("jetzt") is a byline there; a
+        # role stays a role there too, compounds included ("SRF-Korrespondentin").
+        return not _ROLE_WORDS.fullmatch(part) and not _ROLE_WORDS.fullmatch(part.rsplit("-", 1)[-1])
     if len(words) == 1:
         # One-word bylines are newsroom names ("t-online", "ndr.de") or initials ("ssi"); a single
         # capitalised word is a label ("Kurzmeldung", "Meinung") far more often than a person.
@@ -237,8 +239,9 @@ def clean_authors(raws: list[str], keep_organizations: bool = True, explicit: bo
 
 
 def is_agency(name: str) -> bool:
-    """True for news agency bylines such as dpa or AFP."""
-    return name.strip().lower() in AGENCIES
+    """True for news agency bylines such as dpa, AFP or SDA (any agency `agencies` credits)."""
+    key = name.strip().casefold()
+    return key in AGENCIES or key in AGENCY_NAMES
 
 
 # Agency credits, spelled as the agencies spell themselves; the key is the case-folded token.
