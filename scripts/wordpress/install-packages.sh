@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs Debian's WordPress, its German translation, a classic and a block theme, and PHP CLI,
+# Installs Debian's WordPress, its German translation, a classic and two block themes, and PHP CLI,
 # non-interactively and without starting any service (the tests serve WordPress with `php -S`).
 set -euo pipefail
 
 PACKAGES=(wordpress wordpress-l10n wordpress-theme-twentytwentyone wordpress-theme-twentytwentythree
+          wordpress-theme-twentytwentytwo
           php-cli php-mysql php-xml php-mbstring php-gd php-curl php-intl)
 
 missing=()

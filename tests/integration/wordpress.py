@@ -54,6 +54,7 @@ FLAVOURS = (
     Flavour("twentytwentyone", "en_US", "127.0.0.3"),  # classic PHP theme, as shipped
     Flavour("twentytwentythree", "de_DE", "127.0.0.4"),  # block theme, German
     Flavour("twentytwentythree", "en_US", "127.0.0.5"),  # block theme, as shipped
+    Flavour("twentytwentytwo", "de_DE", "127.0.0.12"),  # WordPress 6.0's block theme, German
 )
 
 
