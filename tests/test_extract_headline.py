@@ -84,6 +84,18 @@ def test_a_plain_colon_after_the_site_or_section_name_is_no_part_of_a_metadata_t
         assert extract_article(page("", title), url=URL).title == f"{topic}: Der Stadtrat stimmt knapp zu"
 
 
+def test_a_heading_after_a_trail_of_links_is_a_crumb_but_after_one_topic_link_the_headline() -> None:
+    seo = og("Haushalt 2027: Alles, was Sie wissen müssen")
+    trail = "<div class='top'><a href='/'>Start</a> › <a href='/politik/'>Politik</a> › <h1>Haushalt 2027</h1></div>"
+    topic = (
+        "<a class='topic' href='/thema/haushalt/'>Haushalt</a><h1>Warum der Stadtrat so knapp zustimmte</h1>"
+    )
+    # In the trail, the <h1> is the crumb's last item: the metadata title stands.
+    assert extract_article(page(trail, seo), url=URL).title == "Haushalt 2027: Alles, was Sie wissen müssen"
+    # One link before it is the story's topic line: the printed <h1> is the headline, whatever metadata says.
+    assert extract_article(page(topic, seo), url=URL).title == "Warum der Stadtrat so knapp zustimmte"
+
+
 @pytest.mark.parametrize(
     ("title", "url", "expected"),
     [
@@ -267,6 +279,21 @@ def test_a_ressort_the_url_files_the_story_under_is_no_part_of_a_metadata_title(
     assert extract_article(html, url=slug_url).title == "Politik : Stadtrat stimmt knapp zu"
 
 
+def test_a_kicker_the_heading_prints_stays_in_the_title_even_where_it_names_a_section() -> None:
+    # The story is filed under /politik/ and the breadcrumb says "Politik"; the h1 prints "Politik:" as
+    # its kicker and the metadata gives that wording: the section's name is the heading's own part here.
+    header = (
+        "<h1><span class='kicker'>Politik</span>: <span class='title'>Stadtrat stimmt knapp zu</span></h1>"
+    )
+    article = extract_article(page(header, og("Politik: Stadtrat stimmt knapp zu")), url=URL)
+    assert (article.title, article.kicker) == ("Politik: Stadtrat stimmt knapp zu", "Politik")
+    # Without the kicker printed inside the heading, "Politik:" still comes off as the section.
+    plain = extract_article(
+        page("<h1>Stadtrat stimmt knapp zu</h1>", og("Politik: Stadtrat stimmt knapp zu")), url=URL
+    )
+    assert plain.title == "Stadtrat stimmt knapp zu"
+
+
 @pytest.mark.parametrize(
     "header",
     [
@@ -378,3 +405,16 @@ def test_a_topic_the_social_title_puts_before_the_headline_is_the_kicker_whateve
         "Haushalt",
         None,
     )
+
+
+def test_a_columnists_name_before_the_headline_in_metadata_is_no_kicker() -> None:
+    header = "<h1>Die Republik der Verlierer</h1><p class='byline'>Von Anna Berger</p>"
+    column = extract_article(page(header, og("Anna Berger: Die Republik der Verlierer")), url=URL)
+    assert (column.title, column.kicker, column.authors) == (
+        "Die Republik der Verlierer",
+        None,
+        ["Anna Berger"],
+    )
+    # A topic is still the kicker.
+    topic = extract_article(page(header, og("Wahlanalyse: Die Republik der Verlierer")), url=URL)
+    assert (topic.title, topic.kicker) == ("Die Republik der Verlierer", "Wahlanalyse")

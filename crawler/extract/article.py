@@ -268,6 +268,15 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
         template.noise_keys() if template else frozenset(),
         tuple(template.byline_lines) if template else (),
     )
+    # Opinion pieces put the writer's name before the headline in their SEO titles ("Anna Berger: Die
+    # Republik der Verlierer"): a byline, not the story's topic.
+    if (
+        found.kicker_from_metadata
+        and article.kicker
+        and rules.on("title_author_is_no_topic")
+        and fold(article.kicker) in {fold(a) for a in [*article.authors, *_meta_authors(page)]}
+    ):
+        article.kicker = None
     article.tags = _tags(page)
     if article.tags:
         sources["tags"] = "json-ld" if page.ld_get("keywords") and not page.all("article:tag") else "meta"

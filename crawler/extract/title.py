@@ -59,6 +59,7 @@ class Title:
     kicker: str | None = None
     seo_title: str | None = None
     source: str = ""
+    kicker_from_metadata: bool = False  # the kicker is a metadata title's topic, not printed
 
 
 @dataclass
@@ -373,14 +374,23 @@ def _outer_kicker(element: HtmlElement) -> str:
     return ""
 
 
+_TRAIL_LINKS = 2
+
+
 def _excluded(element: HtmlElement) -> bool:
     if _hidden(element):
         return True
-    # A heading right after a link sits in a breadcrumb trail ("Politik > Headline"), class or not.
+    # A heading right after links sits in a breadcrumb trail ("Start > Politik > Headline"), class or
+    # not; one link alone before it is a topic line ("<a>Wohnen</a><h1>…"), not a trail.
     previous = element.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
         previous = previous.getprevious()
-    if previous is not None and previous.tag == "a" and rules.on("title_heading_after_link_is_crumb"):
+    if (
+        previous is not None
+        and previous.tag == "a"
+        and rules.on("title_heading_after_link_is_crumb")
+        and sum(1 for s in element.itersiblings(preceding=True) if s.tag == "a") >= _TRAIL_LINKS
+    ):
         return True
     return within_chrome(element, _EXCLUDED_CONTEXT, 7, _heading_marker)
 
@@ -474,12 +484,23 @@ def extract_title(
     if section:
         extra_sections.append(section)
 
+    headings = _headings(tree)
+    # "Kicker: Headline" as a heading prints it (its kicker inside, with a separator).
+    printed = {norm(f"{h.kicker}: {h.headline}") for h in headings if h.kicker}
+
     def clean(value: str | None) -> str | None:
         if not value:
             return None
-        return strip_site_affixes(squash(value), site_name, extra_sections, url, site_affixes) or None
+        value = squash(value)
+        stripped = strip_site_affixes(value, site_name, extra_sections, url, site_affixes)
+        if printed and norm(stripped) not in printed and rules.on("title_printed_kicker_no_section"):
+            # A kicker that is also a section's name ("Würzburg: …" filed under /wuerzburg/) is the
+            # heading's own first part where the heading prints it so: not stripped as a section.
+            own = strip_site_affixes(value, site_name, [], None, site_affixes)
+            if norm(own) in printed:
+                return own
+        return stripped or None
 
-    headings = _headings(tree)
     meta = [(_without_affix(m, headings), source) for m, source in _metadata(page, clean)]
     result = _choose(headings, meta, page)
     if result.kicker:
@@ -559,7 +580,8 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
                 # The metadata title is the heading without its last part: that part is a deck line.
                 return Title(_spelling(candidate, meta), heading.outer_kicker or None, None, heading.tag)
             if key in forms:
-                kicker = heading.kicker or heading.outer_kicker or _meta_topic(meta, heading) or None
+                printed_kicker = heading.kicker or heading.outer_kicker
+                kicker = printed_kicker or _meta_topic(meta, heading) or None
                 if (
                     heading.kicker
                     and key != norm(heading.headline)
@@ -571,15 +593,16 @@ def _choose(headings: list[_Heading], meta: list[tuple[str, str]], page: PageMet
                     # Only a social title joins kicker and headline, the article's JSON-LD says
                     # otherwise: the kicker is the social title's topic, the headline is the title.
                     return Title(heading.headline, kicker, None, heading.tag)
-                return Title(_spelling(candidate, meta), kicker, None, heading.tag)
+                return Title(
+                    _spelling(candidate, meta), kicker, None, heading.tag, bool(kicker and not printed_kicker)
+                )
     # 2. A metadata title "Topic: <printed headline>": the topic is the kicker, the headline the title.
     if rules.on("title_meta_topic_is_kicker"):
         for heading in headings:
             topic = _topic_in(meta, heading.headline)
             if topic:
-                return Title(
-                    heading.headline, heading.kicker or heading.outer_kicker or topic, None, heading.tag
-                )
+                printed_kicker = heading.kicker or heading.outer_kicker
+                return Title(heading.headline, printed_kicker or topic, None, heading.tag, not printed_kicker)
     # 3. A printed heading cut off where a metadata title goes on.
     if rules.on("title_h1_truncated"):
         # Cut off, as the page shows it: an ellipsis ends the heading ("Headline (Video)" in <title> only
