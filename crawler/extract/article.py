@@ -19,6 +19,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract import rules, wordpress
 from crawler.extract.authors import (
+    adds_to_names,
     agencies_in,
     agency_of,
     clean_authors,
@@ -1036,7 +1037,13 @@ def _fill_authors(
         byline = _byline_names(tree, bylines)
         if any(fold(b) not in house and not is_desk(b) and not is_agency(b) for b in byline):
             authors, source = byline, "byline"
-    if source == "json-ld" and persons and rules.on("byline_as_printed"):
+    if (
+        source == "json-ld"
+        and persons
+        and rules.on("byline_as_printed")
+        # Reading the byline costs a tree search: only where its lines hold a title or an agency.
+        and any(adds_to_names(e.text_content()[:300]) for e in bylines)
+    ):
         # The printed byline of the same persons is the byline as a reader reads it: with their academic
         # titles and the agency it credits beside them, which structured data leaves out.
         byline = _byline_names(tree, bylines)

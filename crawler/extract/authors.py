@@ -149,6 +149,15 @@ def is_account(name: str) -> bool:
     return "_" in name or any(c.isdigit() for c in name) or name == name.lower()
 
 
+# An academic title anywhere in a line ("Von Prof. Dr. A", "Mag. B"): what a printed byline may add.
+_ACADEMIC_WORD = re.compile(r"\b(?:prof|dr|dipl|mag)\.", re.IGNORECASE)
+
+
+def adds_to_names(text: str) -> bool:
+    """True when a printed byline line may credit more than bare names: an academic title or an agency."""
+    return bool(_ACADEMIC_WORD.search(text) or _agency_tokens(text))
+
+
 def same_people(names: list[str], others: list[str]) -> bool:
     """True when both name the same persons, academic titles aside (desks and agencies are not persons)."""
 
