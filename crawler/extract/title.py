@@ -374,6 +374,7 @@ def _outer_kicker(element: HtmlElement) -> str:
     return ""
 
 
+# Sibling links before a heading that make it the last item of a breadcrumb trail.
 _TRAIL_LINKS = 2
 
 
