@@ -57,6 +57,11 @@ def news_page(header: str) -> str:
         ("<p>Text: Anna Berger · Fotos: Max Graf</p>", ["Anna Berger"]),  # or "Text:" line, photos apart
         ("<p>Text ist hier Nebensache, sagt Anna Berger.</p>", []),  # a sentence is no byline
         ("<p><em>Von Dr. Anna Berger und dpa</em></p>", ["Dr. Anna Berger", "dpa"]),
+        # Gender-fair role labels are labels too, with or without a colon of their own.
+        ("<p class='byline'>Autor*in: Anna Berger</p>", ["Anna Berger"]),
+        ("<p>Autor:innen: Anna Berger und Max Graf</p>", ["Anna Berger", "Max Graf"]),  # unmarked line
+        ("<div class='byline'><span>AUTOR/IN</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
+        ("<p class='byline'>Onlinefassung: Max Graf</p>", ["Max Graf"]),
         ("", []),  # no byline at all: the related box's author is not this article's
         ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name
         ("<p>Von der Leyen in Kiew</p>", []),

@@ -897,7 +897,7 @@ def _element_names(element: HtmlElement) -> list[str]:
 # Berger", "Text: Anna Berger · Fotos: Max Graf", "Autorin: Anna Berger", "Ein Kommentar von Anna Berger".
 _VON_LINE = re.compile(
     r"^(?:(?:(?:ein|eine)\s+[\w-]*(?:beitrag|kommentar|analyse|essay|kolumne|reportage|bericht|glosse|artikel)\s+)?"
-    r"(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?)\s*:\s*)\S",
+    r"(?:von|by)(?:\s*:)?\s+|(?:text|autor(?:in|en)?|autor\s?[*:/_]\s?in(?:nen)?)\s*:\s*)\S",
     re.IGNORECASE,
 )
 _VON_LINE_WORDS = 12

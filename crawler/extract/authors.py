@@ -30,8 +30,10 @@ _PREFIX = re.compile(
     r"recherche|bericht|glosse|porträt|rezension|artikel|brief)|text|fotos?)\s+(?:von|vom)\b|von\b|by\b|"
     # "Text: X", "Texte: X", "Text und Fotos: X", "Text & Bild: X".
     r"text(?:e|\s+(?:und|&)\s+(?:fotos?|bilder?))?\s*:|"
-    # "Autorin: X", "Gastautor: X", "Moderation: X".
-    r"(?:gast)?autor(?:in|innen|en)?\s*:|moderation\s*:|"
+    # "Autorin: X", "Gastautor: X", "Moderation: X", "Onlinefassung: X"; gender-fair forms with or without
+    # a colon after them, as a label of its own: "Autor*in: X", "Autor:innen: X", "AUTOR/IN X".
+    r"(?:gast)?(?:autor|redakteur|reporter)\s?[*:/_]\s?in(?:nen)?\b\s*:?|"
+    r"(?:gast)?(?:autor|redakteur|reporter)(?:in|innen|en)?\s*:|moderation\s*:|online-?fassung\b\s*:?|"
     # "Veröffentlicht am 28.04.2023 von X": the date has its own column.
     r"(?:veröffentlicht|erstellt|publiziert)\s+(?:am\s+)?[\d.,:/\s]*(?:uhr\s+)?von\b|"
     r"(?:aufgezeichnet|verfasst|geschrieben)\s+von)\s*:?\s*",
