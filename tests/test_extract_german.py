@@ -472,6 +472,24 @@ def test_a_source_line_naming_the_sites_domain_still_credits_its_agencies(
     assert extract_article(page, url="https://zeitung.example/haushalt/").agencies == agencies
 
 
+@pytest.mark.parametrize(
+    ("note", "agencies"),
+    [
+        ("<p class='article-credit'>Mit Material von dpa</p>", ["dpa"]),
+        ("<div class='article-footer'>Quelle: AFP</div>", ["AFP"]),
+        ("<p class='credits'>(APA/dpa)</p>", ["APA", "dpa"]),
+        # A bare agency name in such a note is a photo's credit as often: not read.
+        ("<p class='copyright'>© dpa</p>", []),
+        ("<div class='image-credit'>Quelle: dpa</div>", []),  # an image's note
+    ],
+)
+def test_a_credit_note_that_boilerplate_removal_drops_still_credits_its_agencies(
+    note: str, agencies: list[str]
+) -> None:
+    page = news_page("<p class='byline'>Von Anna Berger</p>").replace("</article>", f"{note}</article>")
+    assert extract_article(page, url="https://zeitung.example/haushalt/").agencies == agencies
+
+
 def test_an_agency_in_parentheses_after_a_metadata_author_is_credited() -> None:
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "author": "Anna Berger (APA)"})
     page = news_page("").replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")

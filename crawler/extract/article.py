@@ -258,6 +258,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
 
     # Byline elements are read before trafilatura's pass prunes them (agency credits live there too).
     tree_bylines = _byline_elements(tree)
+    notes = _credit_notes(tree) if rules.on("agency_credit_notes") else []
     site_dates = tuple(template.date_lines) if template else ()
     _fill_dates(tree, page, article, article.canonical_url or url, tree_bylines, site_dates)
     _fill_authors(
@@ -312,7 +313,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
         credits = [*_byline_texts(tree_bylines), raw_text or "", article.lead or ""]
     else:
         credits = []
-    article.agencies = agencies_in([*article.authors, *_meta_authors(page)], credits)
+    article.agencies = agencies_in([*article.authors, *_meta_authors(page)], credits, notes)
     article.language, language_source = _language(page, article.body)
     if article.language:
         sources["language"] = language_source
@@ -983,6 +984,33 @@ def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
             continue
         found.append(element)
     return found
+
+
+# Notes inside the article that a boilerplate pass drops with page chrome: "<p class=article-credit>Mit
+# Material von dpa</p>", a source or copyright line under the text.
+_CREDIT_NOTES = etree.XPath(
+    "(//article|//main)//*[contains(@class, 'credit') or contains(@class, 'copyright') or "
+    "contains(@class, 'source') or contains(@class, 'quelle') or contains(@class, 'footer')]"
+)
+_IMAGE_CONTEXT = re.compile(r"caption|media|image|img|foto|photo|bild|picture|gallery", re.IGNORECASE)
+_NOTE_CHARS = 200
+
+
+def _credit_notes(tree: HtmlElement) -> list[str]:
+    """Short credit, source and copyright notes inside the article, not an image's (photo credits)."""
+    notes = []
+    for element in _CREDIT_NOTES(tree)[:20]:
+        text = squash(element.text_content())
+        if not text or len(text) > _NOTE_CHARS:
+            continue
+        context = [element, *islice(element.iterancestors(), 3)]
+        if any(
+            e.tag in {"figure", "figcaption", "picture"} or _IMAGE_CONTEXT.search(e.get("class") or "")
+            for e in context
+        ):
+            continue
+        notes.append(text)
+    return notes
 
 
 def _byline_texts(elements: list[HtmlElement]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from crawler.extract import rules
 from crawler.extract.dates import MONTH_NAMES
@@ -350,9 +351,15 @@ def _is_credit_position(text: str, match: re.Match[str]) -> bool:
     return len(before.split()) <= _DATELINE_WORDS and not before.rstrip().endswith((".", "!", "?"))
 
 
-def agencies_in(bylines: list[str], texts: list[str]) -> list[str]:
-    """Every agency credited by a byline entry or by a credit in the text, in order of first credit."""
+def agencies_in(bylines: list[str], texts: list[str], notes: Sequence[str] = ()) -> list[str]:
+    """Every agency credited by a byline entry, by a credit in the text, or by a phrase or parenthesised
+    credit in a note (a source or credit line; its bare agency names are a photo's credit as often)."""
     found: list[str] = []
+    for note in notes:
+        for match in _PAREN_CREDIT.finditer(note):
+            found.extend(_agency_tokens(match.group(1), any_case=True))
+        for match in _PHRASE_CREDIT.finditer(note):
+            found.extend(_agency_tokens(match.group(1)))
     for name in bylines:
         agency = agency_of(name)
         if agency:

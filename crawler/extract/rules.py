@@ -58,6 +58,7 @@ RULES: dict[str, str] = {
     "date_site_line": "the element kind a site prints its articles' dates in (learned per site) is read before other printed dates",
     "date_from_url": "with no other date, the URL's /YYYY/MM/DD/ gives the day",
     "agency_credit_position": "'(dpa)' credits as a dateline or at a line's end, not mid-sentence; credits in any case",
+    "agency_credit_notes": "a credit, source or copyright note inside the article that boilerplate removal drops ('<p class=article-credit>Mit Material von dpa</p>') credits its agencies by phrase or in parentheses, not by bare names (photo credits)",
     "agency_service_line": "dpa's service line at the text's end ('© dpa-infocom, dpa:230428-99-483045/5') credits dpa",
     "language_from_text": "the body's function words override a declared language that disagrees",
     "wp_category_links": "section from the post's category links (rel='category tag', /category/…/)",
