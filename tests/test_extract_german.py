@@ -62,6 +62,12 @@ def news_page(header: str) -> str:
         ("<p>Autor:innen: Anna Berger und Max Graf</p>", ["Anna Berger", "Max Graf"]),  # unmarked line
         ("<div class='byline'><span>AUTOR/IN</span> <span>Anna Berger</span></div>", ["Anna Berger"]),
         ("<p class='byline'>Onlinefassung: Max Graf</p>", ["Max Graf"]),
+        # An author box's post count linked to the author's page is no second author.
+        (
+            "<div class='author-box'><a href='/author/anna/'>Anna Berger</a> "
+            "<a href='/author/anna/' class='postcount'>438 Artikel</a></div>",
+            ["Anna Berger"],
+        ),
         ("", []),  # no byline at all: the related box's author is not this article's
         ("<p>Von Berlin nach Hamburg</p>", []),  # a route, not a name
         ("<p>Von der Leyen in Kiew</p>", []),

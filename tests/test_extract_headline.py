@@ -418,3 +418,19 @@ def test_a_columnists_name_before_the_headline_in_metadata_is_no_kicker() -> Non
     # A topic is still the kicker.
     topic = extract_article(page(header, og("Wahlanalyse: Die Republik der Verlierer")), url=URL)
     assert (topic.title, topic.kicker) == ("Die Republik der Verlierer", "Wahlanalyse")
+
+
+def test_a_class_saying_the_page_has_breadcrumbs_is_no_breadcrumb_trail() -> None:
+    # Themes mark <body> or a wrapper "has-breadcrumbs"; the trail itself is an element of its own.
+    html = page("<h1>Stadtrat stimmt knapp zu</h1>").replace(
+        "<body>",
+        "<body class='single has-breadcrumbs'><div class='menu'><a href='/politik/'>Politik</a></div>",
+    )
+    html = html.replace("<nav class='breadcrumb'>", "<nav class='site-nav'>")
+    article = extract_article(html, url="https://zeitung.example/stadtrat-stimmt-knapp-zu/")
+    assert article.section_path == []
+    # The trail itself is still read.
+    trail = page("<h1>Stadtrat stimmt knapp zu</h1>")
+    assert (
+        extract_article(trail, url="https://zeitung.example/stadtrat-stimmt-knapp-zu/").section == "Politik"
+    )

@@ -48,10 +48,25 @@ def test_a_wordpress_post_is_told_by_its_body_class_or_its_rest_api_listing() ->
     from crawler.crawl.spider import looks_like_article
 
     post = b"<html><body class='post-template-default single single-post postid-42'><p>x</p></body></html>"
-    page = b"<html><body class='page-template-default page page-id-7'><p>x</p></body></html>"
+    plain = b"<html><body><p>x</p></body></html>"
     for links in (True, False):
         assert scan_page(post, links=links).body_class.split()[2] == "single-post"
     assert looks_like_article(scan_page(post), "http://wp.example/?p=42")
-    assert not looks_like_article(scan_page(page), "http://wp.example/?page_id=7")
-    assert looks_like_article(scan_page(page), "http://wp.example/?p=9", via="rest-api")
-    assert looks_like_article(scan_page(page), "http://wp.example/2024/05/01/slug/")
+    assert not looks_like_article(scan_page(plain), "http://wp.example/?page_id=7")
+    assert looks_like_article(scan_page(plain), "http://wp.example/?p=9", via="rest-api")
+    assert looks_like_article(scan_page(plain), "http://wp.example/2024/05/01/slug/")
+
+
+def test_a_wordpress_archive_or_page_is_no_article_whatever_its_seo_plugin_prints() -> None:
+    # Yoast prints og:type "article" (and Article JSON-LD) on category archives and static pages too.
+    from crawler.crawl.spider import looks_like_article
+
+    head = b"<head><meta property='og:type' content='article'></head>"
+    archive = b"<html>" + head + b"<body class='archive category category-politik'><p>x</p></body></html>"
+    page = b"<html>" + head + b"<body class='page-template-default page page-id-7'><p>x</p></body></html>"
+    post = b"<html>" + head + b"<body class='post-template-default single single-post'><p>x</p></body></html>"
+    other = b"<html>" + head + b"<body class='page'><p>x</p></body></html>"  # no WordPress page id
+    assert not looks_like_article(scan_page(archive), "http://wp.example/category/politik/")
+    assert not looks_like_article(scan_page(page), "http://wp.example/impressum/")
+    assert looks_like_article(scan_page(post), "http://wp.example/stadtrat-beschliesst-haushalt/")
+    assert looks_like_article(scan_page(other), "http://cms.example/stadtrat-beschliesst-haushalt/")

@@ -100,13 +100,13 @@ def load_last_yield(db_url: str, site: str, run_id: str) -> dict[str, tuple[int,
         conn.close()
 
 
-def load_archive_sitemaps(db_url: str, site: str) -> set[str]:
-    """Site-relative paths of the site's sitemaps whose last probe found no article."""
+def load_sitemap_verdicts(db_url: str, site: str) -> dict[str, bool]:
+    """The site's sitemaps (site-relative paths) and whether their last probe found an article."""
     conn = db.connect(db_url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT sitemap FROM sitemap_verdicts WHERE site = %s AND NOT articles", (site,))
-            return {row[0] for row in cur.fetchall()}
+            cur.execute("SELECT sitemap, articles FROM sitemap_verdicts WHERE site = %s", (site,))
+            return {sitemap: articles for sitemap, articles in cur.fetchall()}
     finally:
         conn.close()
 

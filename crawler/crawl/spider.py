@@ -31,9 +31,9 @@ from crawler.config import SiteConfig, site_config
 from crawler.crawl.fetch_state import FetchState, database_url_from_settings, load_fetch_state
 from crawler.crawl.history import (
     Known,
-    load_archive_sitemaps,
     load_known,
     load_last_yield,
+    load_sitemap_verdicts,
     record_listings,
     record_sitemap_verdicts,
     record_yield,
@@ -197,17 +197,29 @@ def jsonld_types(raw: str) -> set[str]:
     return found
 
 
+# WordPress body classes of pages that list posts: archives (category, tag, author, date), the blog home
+# and search results.
+WP_LISTING_CLASSES = frozenset({"archive", "category", "tag", "author", "date", "blog", "search", "error404"})
+
+
 def looks_like_article(scan: PageScan, url: str, via: str = "") -> bool:
     """Cheap guess for crawl figures: og:type, JSON-LD @type, WordPress's post body class or REST API
     listing, then a dated permalink (WordPress itself prints neither og:type nor JSON-LD, and its plain
     and /%postname%/ permalinks carry no date)."""
+    classes = set(scan.body_class.split())
+    if classes & WP_LISTING_CLASSES and "single" not in classes:
+        # WordPress's body class says archive, blog home or search; SEO plugins still print og:type
+        # "article" and an article's JSON-LD on such pages (Yoast does on category archives).
+        return False
+    if "page" in classes and any(c.startswith("page-id-") for c in classes):
+        return False  # a static page (Impressum, Kontakt) of a WordPress site
     if scan.og_type == "article":
         return True
     if any(jsonld_types(raw) & ARTICLE_TYPES for raw in scan.jsonld):
         return True
     if scan.og_type:
         return False
-    if via == "rest-api" or "single-post" in scan.body_class.split():
+    if via == "rest-api" or "single-post" in classes:
         return True
     return bool(DATED_PATH.search(urlsplit(url).path))
 
@@ -277,6 +289,7 @@ class PortalSpider(Spider):
         self.sitemap_probes: dict[str, tuple[int, int, list[SitemapEntry]]] = {}
         self.sitemap_paid: set[str] = set()
         self.archive_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found no article
+        self.article_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found an article
         self.unprobed_sitemaps: set[str] = set()  # archive sitemaps left out of tonight's sample
         self.navigation_sitemaps: dict[str, list[str]] = {}  # sitemaps listing only section pages: their URLs
         self.article_urls: set[str] = set()  # pages fetched tonight that are articles
@@ -414,9 +427,13 @@ class PortalSpider(Spider):
             self.count("robots_forbidden")
             return None
         state = self.fetch_state.get(target)
+        before = self.known.get(target)
+        # Listings change whenever an article is added; an article whose URL only looks like one
+        # (/%postname%/ permalinks: /slug/) is no listing.
+        listing = is_section_url(target) and not (before is not None and before.is_article)
         if (
             kind == PAGE_KIND
-            and not is_section_url(target)  # listings change whenever an article is added
+            and not listing
             and lastmod
             and state
             and state.sitemap_lastmod
@@ -424,7 +441,6 @@ class PortalSpider(Spider):
         ):
             self.count("skipped_unchanged")
             return None
-        before = self.known.get(target)
         if (
             kind == PAGE_KIND
             and not recheck
@@ -443,7 +459,7 @@ class PortalSpider(Spider):
             and before is not None
             and lastmod is None
             and target not in self.lastmods
-            and not is_section_url(target)
+            and not listing
             and not revisit_due(before, self.config, self.night_started)
         ):
             # Nothing tells whether it changed: the revisit policy decides (recent often, old rarely).
@@ -458,7 +474,7 @@ class PortalSpider(Spider):
         self.count(f"channel/{via}/requests")
         headers: dict[str, str] = {}
         # Navigation pages list new articles, so they are always fetched in full; other pages conditionally.
-        if kind == PAGE_KIND and state and not is_section_url(target) and not recheck:
+        if kind == PAGE_KIND and state and not listing and not recheck:
             if state.etag:
                 headers["If-None-Match"] = state.etag
             if state.last_modified:
@@ -526,7 +542,9 @@ class PortalSpider(Spider):
         db_url = database_url_from_settings(self.settings)
         self.fetch_state = load_fetch_state(db_url, self.site, self.run_id)
         self.known = load_known(db_url, self.site, self.run_id)
-        self.archive_sitemaps = load_archive_sitemaps(db_url, self.site)
+        verdicts = load_sitemap_verdicts(db_url, self.site)
+        self.archive_sitemaps = {sitemap for sitemap, articles in verdicts.items() if not articles}
+        self.article_sitemaps = {sitemap for sitemap, articles in verdicts.items() if articles}
         last = load_last_yield(db_url, self.site, self.run_id)
         self.sample_navigation = bool(last) and not any(last.get(c, (0, 0))[1] for c in NAV_CHANNELS)
         if self.sample_navigation:
@@ -967,7 +985,7 @@ class PortalSpider(Spider):
         """Requests for a sitemap's entries: the first few, and the rest once one of them is an article."""
         if source in self.sitemap_paid or self.walk_all:
             for entry in entries:
-                request = self._entry_request(entry, False)
+                request = self._entry_request(entry, False, source)
                 if request is not None:
                     yield request
             return
@@ -988,7 +1006,7 @@ class PortalSpider(Spider):
             if probes >= SITEMAP_PROBE:
                 self.sitemap_probes[source] = (probes, 0, entries[index:])
                 return
-            request = self._entry_request(entry, False)
+            request = self._entry_request(entry, False, source)
             if request is not None:
                 if request.meta["nr_kind"] == PAGE_KIND and not is_section_url(request.meta["nr_url"]):
                     request.meta["nr_sitemap"] = source
@@ -1042,15 +1060,26 @@ class PortalSpider(Spider):
         else:
             self.sitemap_probes[source] = (pending - 1, articles, waiting)
 
-    def _entry_request(self, entry: SitemapEntry, feed: bool) -> Request | None:
+    def _entry_request(self, entry: SitemapEntry, feed: bool, source: str = "") -> Request | None:
         if feed:
             return self.request(entry.loc, via="feed", depth=1, article_hint=True)
         via = "news-sitemap" if entry.is_news else "sitemap"
         target = self.crawl_url(entry.loc)
-        if target is not None and is_section_url(target):
+        if target is not None and is_section_url(target) and not self._lists_articles(source, target):
+            if entry.lastmod is not None:
+                # Kept for the page's fetch state: should it prove an article, later nights skip it unchanged.
+                self.lastmods[target] = max(entry.lastmod, self.lastmods.get(target, entry.lastmod))
             return self.navigate(target, "section", 0)  # a listed category page is navigation
         # Only sitemap lastmod decides a skip: feed dates and news publication dates do not change on edits.
         return self.request(entry.loc, via=via, depth=1, lastmod=entry.lastmod, article_hint=entry.is_news)
+
+    def _lists_articles(self, source: str, target: str) -> bool:
+        """Whether a section-shaped sitemap entry is an article candidate, not navigation: an earlier night
+        found articles in its sitemap (/%postname%/ permalinks), or knows the URL for an article."""
+        if source and site_path(source) in self.article_sitemaps:
+            return True
+        known = self.known.get(target)
+        return known is not None and known.is_article
 
     def add_listed(self, target: str) -> None:
         """A URL a sitemap or the REST API names tonight; its slug then names it in old URLs too."""

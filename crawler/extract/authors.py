@@ -61,6 +61,8 @@ _DEGREE = re.compile(r"^(?:ph\.?\s?d|m\.\s?a|b\.\s?a|m\.?\s?sc|b\.?\s?sc|mba|ll\
 _SPLIT = re.compile(r"\s*(?:,|;|&|\||/|·|•|\bund\b|\band\b|\bsowie\b|\bmit\b)\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*[(\[].*?[)\]]")
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\d{1,2}|\d{4}")
+# A number of two digits or more standing alone: a count, not part of a name ("SWR3", "WDR 2" are names).
+_COUNT = re.compile(r"(?<![\w-])\d{2,}(?![\w-])")
 _URL_LIKE = re.compile(r"https?://|www\.|@\w+\.\w", re.IGNORECASE)
 # Desk and collective bylines: kept as written when no person is named.
 # Compounds name a desk too ("Sportredaktion", "Politik-Redaktion", "Redaktionsteam").
@@ -189,6 +191,8 @@ def _is_name(part: str, explicit: bool = False) -> bool:
         return False
     if is_desk(part) and rules.on("byline_desk"):
         return True
+    if rules.on("byline_forms") and _COUNT.search(part):
+        return False  # an author box's post count ("438 Artikel", "Artikel: 214")
     if part.lower() in AGENCIES or part.casefold() in AGENCY_NAMES:
         return True
     words = _ACADEMIC.sub("", part).split()

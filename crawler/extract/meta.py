@@ -365,8 +365,21 @@ def elements(tree: HtmlElement) -> Iterator[HtmlElement]:
     return tree.iter(lxml.etree.Element)
 
 
+# A class that says a page or wrapper *has* breadcrumbs ("has-breadcrumbs" on <body> or <main>) names a
+# state of the layout, not the trail: the trail is an element of its own.
+_STATE_PREFIXES = ("has-", "no-", "with-", "without-", "show-", "hide-", "is-")
+
+
 def _is_breadcrumb(element: HtmlElement) -> bool:
-    for name in ("class", "id", "aria-label"):
+    if element.tag in {"html", "body"}:
+        return False
+    classes = element.get("class")
+    if classes and any(
+        "breadcrumb" in token and not token.lower().startswith(_STATE_PREFIXES)
+        for token in classes.translate(_BREADCRUMB_FOLD).split()
+    ):
+        return True
+    for name in ("id", "aria-label"):
         value = element.get(name)
         if value and "breadcrumb" in value.translate(_BREADCRUMB_FOLD):
             return True

@@ -148,6 +148,24 @@ def _articles(db_url: str) -> dict[str, dict[str, Any]]:
         conn.close()
 
 
+@pytest.fixture
+def scratch_db(pg_server: str) -> Iterator[str]:
+    """A fresh database for one test, dropped afterwards."""
+    name = f"newsroom_wp_{uuid.uuid4().hex[:10]}"
+    db.ensure_database(pg_server, name)
+    try:
+        yield db.with_database(pg_server, name)
+    finally:
+        db.drop_database(pg_server, name)
+
+
+def sites_file(tmp_path: Path, flavour: Flavour, base_url: str) -> Path:
+    """The sites.toml of one WordPress instance (no politeness delay on loopback)."""
+    path = tmp_path / "sites.toml"
+    path.write_text(SITES_TOML.format(name=flavour.name, base_url=base_url), encoding="utf-8")
+    return path
+
+
 def run_night(db_url: str, base_url: str, sites_file: Path) -> Night:
     """`newsroom run --site URL` as a user runs it, then the run's recorded figures and the articles."""
     env = {**os.environ, "DATABASE_URL": db_url, "NEWSROOM_SITES_FILE": str(sites_file)}

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import SITES_TOML, by_key, run_night
+from conftest import by_key, run_night, sites_file
 from wordpress import Flavour, is_readable_post, running_wordpress
 from wp_content import BASE_DATE, Plan, _wp_dates
 
-from crawler import db
 from crawler.urls import normalize_url
 
 SITEMAP_NEWEST = 10
@@ -54,54 +52,47 @@ def _largest_section(plan: Plan) -> str:
     return section
 
 
-def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(pg_server: str, tmp_path: Path) -> None:
-    name = f"newsroom_wp_{uuid.uuid4().hex[:10]}"
-    db.ensure_database(pg_server, name)
-    db_url = db.with_database(pg_server, name)
+def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
+    scratch_db: str, tmp_path: Path
+) -> None:
     plan = Plan()
-    try:
-        with running_wordpress(FLAVOUR, plan.day1()) as wp:
-            # The set-up under test: the sitemap lists only the newest posts, the REST API refuses.
-            with urllib.request.urlopen(wp.base_url + "/wp-sitemap-posts-post-1.xml", timeout=30) as answer:
-                assert answer.read().count(b"<loc>") == SITEMAP_NEWEST
-            try:
-                urllib.request.urlopen(wp.base_url + "/wp-json/wp/v2/posts", timeout=30)
-                raise AssertionError("the REST API answered")
-            except urllib.error.HTTPError as refused:
-                assert refused.code == 401
-            sites_file = tmp_path / "sites.toml"
-            sites_file.write_text(
-                SITES_TOML.format(name=FLAVOUR.name, base_url=wp.base_url), encoding="utf-8"
-            )
-            posts = {normalize_url(t["url"]) for t in wp.truth() if is_readable_post(t)}
-            night1 = run_night(db_url, wp.base_url, sites_file)
+    with running_wordpress(FLAVOUR, plan.day1()) as wp:
+        # The set-up under test: the sitemap lists only the newest posts, the REST API refuses.
+        with urllib.request.urlopen(wp.base_url + "/wp-sitemap-posts-post-1.xml", timeout=30) as answer:
+            assert answer.read().count(b"<loc>") == SITEMAP_NEWEST
+        try:
+            urllib.request.urlopen(wp.base_url + "/wp-json/wp/v2/posts", timeout=30)
+            raise AssertionError("the REST API answered")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 401
+        sites = sites_file(tmp_path, FLAVOUR, wp.base_url)
+        posts = {normalize_url(t["url"]) for t in wp.truth() if is_readable_post(t)}
+        night1 = run_night(scratch_db, wp.base_url, sites)
 
-            day2 = plan.day2(datetime.now(UTC))
-            backdated = dict(day2["posts"][0])
-            backdated.update(
-                key="backdated",
-                title="Nachgereicht: " + backdated["title"],
-                slug=backdated["slug"] + "-nachgereicht",
-                category=_largest_section(plan),
-                # Older than every other post: only the last pages of its section and archives list it.
-                **_wp_dates(BASE_DATE - timedelta(days=100)),
-            )
-            day2["posts"].append(backdated)
-            wp.apply(day2)
-            truth2 = by_key(wp.truth())
-            night2 = run_night(db_url, wp.base_url, sites_file)
-        assert len(posts) >= 60
-        assert set(night1.articles) == posts
-        found_by = {
-            channel: figures["articles"] for channel, figures in night1.stats["crawl"]["channels"].items()
-        }
-        assert found_by.get("sitemap", 0) <= SITEMAP_NEWEST
-        # The rest came through navigation (which of its channels reached a post first may vary).
-        navigation = sum(found_by.get(channel, 0) for channel in ("section", "pagination", "archive", "link"))
-        assert navigation >= len(posts) - SITEMAP_NEWEST
-        for key in ("new", "backdated"):
-            assert normalize_url(truth2[key]["url"]) in night2.articles, key
-        # Night 2 walks navigation again (it paid on night 1), not the whole first night.
-        assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
-    finally:
-        db.drop_database(pg_server, name)
+        day2 = plan.day2(datetime.now(UTC))
+        backdated = dict(day2["posts"][0])
+        backdated.update(
+            key="backdated",
+            title="Nachgereicht: " + backdated["title"],
+            slug=backdated["slug"] + "-nachgereicht",
+            category=_largest_section(plan),
+            # Older than every other post: only the last pages of its section and archives list it.
+            **_wp_dates(BASE_DATE - timedelta(days=100)),
+        )
+        day2["posts"].append(backdated)
+        wp.apply(day2)
+        truth2 = by_key(wp.truth())
+        night2 = run_night(scratch_db, wp.base_url, sites)
+    assert len(posts) >= 60
+    assert set(night1.articles) == posts
+    found_by = {
+        channel: figures["articles"] for channel, figures in night1.stats["crawl"]["channels"].items()
+    }
+    assert found_by.get("sitemap", 0) <= SITEMAP_NEWEST
+    # The rest came through navigation (which of its channels reached a post first may vary).
+    navigation = sum(found_by.get(channel, 0) for channel in ("section", "pagination", "archive", "link"))
+    assert navigation >= len(posts) - SITEMAP_NEWEST
+    for key in ("new", "backdated"):
+        assert normalize_url(truth2[key]["url"]) in night2.articles, key
+    # Night 2 walks navigation again (it paid on night 1), not the whole first night.
+    assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2

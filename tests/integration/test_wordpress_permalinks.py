@@ -2,20 +2,21 @@
 
 Nothing in such a post's URL says it is an article, WordPress itself prints neither og:type nor JSON-LD,
 and with plain permalinks a post's URL is the /?p=ID short link that is an alias everywhere else. One
-night of `newsroom run` must still store every readable post once, and count them as articles.
+night of `newsroom run` must still store every readable post once, and count them as articles. With
+/%postname%/ permalinks, night 2 must fetch every new post and skip the unchanged ones.
 """
 
 from __future__ import annotations
 
-import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import SITES_TOML, by_key, run_night, squash
+from conftest import by_key, run_night, sites_file, squash
 from wordpress import Flavour, is_readable_post, running_wordpress
-from wp_content import Plan
+from wp_content import EDITED, Plan, _wp_dates
 
-from crawler import db
 from crawler.urls import normalize_url
 
 UNDATED = (
@@ -26,27 +27,67 @@ UNDATED = (
 
 @pytest.mark.parametrize("flavour", UNDATED, ids=lambda f: f.name)
 def test_posts_without_a_dated_url_are_each_one_article(
-    flavour: Flavour, pg_server: str, tmp_path: Path
+    flavour: Flavour, scratch_db: str, tmp_path: Path
 ) -> None:
-    name = f"newsroom_wp_{uuid.uuid4().hex[:10]}"
-    db.ensure_database(pg_server, name)
-    db_url = db.with_database(pg_server, name)
-    try:
-        with running_wordpress(flavour, Plan().day1()) as wp:
-            sites_file = tmp_path / "sites.toml"
-            sites_file.write_text(
-                SITES_TOML.format(name=flavour.name, base_url=wp.base_url), encoding="utf-8"
-            )
-            truth = [t for t in by_key(wp.truth()).values() if is_readable_post(t)]
-            night = run_night(db_url, wp.base_url, sites_file)
-        posts = {normalize_url(t["url"]): t for t in truth}
-        assert len(posts) >= 60
-        if not flavour.permalinks:
-            assert all("?p=" in url for url in posts)  # the set-up under test: plain permalinks
-        assert set(night.articles) == set(posts)
-        for url, post in posts.items():
-            assert night.articles[url]["title"] == squash(post["title"]), post["key"]
-        # The crawl's own guess knows them for articles too (its figures and yields rest on it).
-        assert night.stats["crawl"]["articles"] >= len(posts)
-    finally:
-        db.drop_database(pg_server, name)
+    with running_wordpress(flavour, Plan().day1()) as wp:
+        truth = [t for t in by_key(wp.truth()).values() if is_readable_post(t)]
+        night = run_night(scratch_db, wp.base_url, sites_file(tmp_path, flavour, wp.base_url))
+    posts = {normalize_url(t["url"]): t for t in truth}
+    assert len(posts) >= 60
+    if not flavour.permalinks:
+        assert all("?p=" in url for url in posts)  # the set-up under test: plain permalinks
+    assert set(night.articles) == set(posts)
+    for url, post in posts.items():
+        assert night.articles[url]["title"] == squash(post["title"]), post["key"]
+    # The crawl's own guess knows them for articles too (its figures and yields rest on it).
+    assert night.stats["crawl"]["articles"] >= len(posts)
+
+
+NEW_POSTS = 12  # more than the feed's 10 newest: the rest only the posts sitemap and sections list
+REST_REFUSED = """
+$GLOBALS['wp_filter']['rest_authentication_errors'][10][] = ['accepted_args' => 1, 'function' =>
+    function ($result) { return new WP_Error('rest_disabled', 'REST-API abgeschaltet', ['status' => 401]); }];
+"""
+POSTNAME = (
+    Flavour("twentytwentyone", "de_DE", "127.0.0.14", permalinks="/%postname%/"),
+    Flavour("twentytwentyone", "de_DE", "127.0.0.15", permalinks="/%postname%/", config=REST_REFUSED),
+)
+
+
+def _day2_with_new_posts(plan: Plan, count: int) -> dict[str, Any]:
+    """Day 2's changes (one edit, one new post, one trashed) and count - 1 more new posts."""
+    now = datetime.now(UTC)
+    day2 = plan.day2(now)
+    first = day2["posts"][0]
+    for n in range(1, count):
+        more = dict(first)
+        more.update(
+            key=f"new{n}",
+            title=f"{first['title']} ({n})",
+            slug=f"{first['slug']}-{n}",
+            **_wp_dates(now - timedelta(hours=1, minutes=5 * n)),
+        )
+        day2["posts"].append(more)
+    return day2
+
+
+@pytest.mark.parametrize("flavour", POSTNAME, ids=["rest-api", "rest-api-refused"])
+def test_postname_posts_are_articles_on_night_2(flavour: Flavour, scratch_db: str, tmp_path: Path) -> None:
+    # /%postname%/ posts look like section pages (/slug/). Once night 1 has found them to be articles, the
+    # posts sitemap lists articles: night 2 must fetch every new post it lists (not a navigation sample of
+    # them), and must skip posts the REST API says are unchanged (not fetch every listing again).
+    plan = Plan()
+    with running_wordpress(flavour, plan.day1()) as wp:
+        sites = sites_file(tmp_path, flavour, wp.base_url)
+        night1 = run_night(scratch_db, wp.base_url, sites)
+        wp.apply(_day2_with_new_posts(plan, NEW_POSTS))
+        truth = by_key(wp.truth())
+        night2 = run_night(scratch_db, wp.base_url, sites)
+    new = {normalize_url(truth[k]["url"]) for k in truth if k.startswith("new")}
+    assert len(new) == NEW_POSTS
+    readable = {normalize_url(t["url"]) for t in truth.values() if is_readable_post(t)}
+    assert new | readable <= set(night2.articles)
+    if not flavour.config:
+        # The REST API says which posts changed: the unchanged ones are not fetched again, the edit is.
+        assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
+        assert night2.articles[normalize_url(truth[EDITED]["url"])]["version"] >= 2
