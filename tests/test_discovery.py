@@ -128,6 +128,31 @@ def test_a_sitemap_of_section_shaped_pages_is_judged_by_what_they_were() -> None
     assert spider.sitemap_verdicts() == {"/page-sitemap.xml": False, "/post-sitemap.xml": True}
 
 
+def test_section_shaped_entries_are_articles_where_the_site_said_so_and_navigation_elsewhere() -> None:
+    # /%postname%/ posts look like sections. An earlier night found articles in post-sitemap1.xml: its
+    # entries, and those of a new part of the same split sitemap, are articles with their lastmod; a news
+    # sitemap's entries are articles anyway; an unknown sitemap's section-shaped entries stay navigation.
+    from datetime import UTC, datetime
+
+    site = "https://example-portal.de"
+    spider = PortalSpider(site=site + "/", run_id="unit")
+    spider.article_sitemaps = {"/post-sitemap1.xml"}
+    spider.article_families = {"/post-sitemap.xml"}
+    when = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+    def via(slug: str, source: str, news: bool = False) -> str | None:
+        entry = SitemapEntry(
+            loc=f"{site}/{slug}/", lastmod=when, news_publication_date=when if news else None
+        )
+        request = spider._entry_request(entry, False, site + source)
+        return None if request is None else request.meta["nr_via"]
+
+    assert via("stadtrat-beschliesst-haushalt", "/post-sitemap1.xml") == "sitemap"
+    assert via("neuer-beitrag-von-heute", "/post-sitemap7.xml") == "sitemap"
+    assert via("eilmeldung-aus-dem-rathaus", "/news-sitemap.xml", news=True) == "news-sitemap"
+    assert via("kultur", "/category-sitemap.xml") == "section"
+
+
 def navigating_spider(site: str) -> PortalSpider:
     """A spider of site (no crawler, no database) past its listings: navigation has started."""
     spider = PortalSpider(site=site + "/", run_id="unit")
@@ -165,6 +190,28 @@ def test_a_listing_paginated_by_query_follows_rel_next_while_it_brings_articles(
     page2 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=3")
     second = parsed(spider, first[site + "/politik/?seite=2"], page2)
     assert site + "/politik/?seite=3" not in second
+
+
+def test_no_page_n_is_invented_where_no_link_names_one() -> None:
+    # A site paginating /kategorie/politik/seite/2/ names its next page by rel=next only: no
+    # /kategorie/politik/page/2/ (or /seite/2/page/3/) is made up, they all 404. A last /page/N/ whose
+    # links name no later page gets no /page/N+1/ either.
+    site = "https://example-portal.de"
+    spider = navigating_spider(site)
+    page1 = listing_page(["/politik/2025/01/02/neu-1/"], "/kategorie/politik/seite/2/")
+    first = parsed(spider, spider.request(site + "/kategorie/politik/", via="section"), page1)
+    assert site + "/kategorie/politik/seite/2/" in first
+    assert not any("/page/" in url for url in first)
+    page2 = listing_page(["/politik/2025/01/01/neu-2/"], "/kategorie/politik/seite/3/")
+    second = parsed(spider, first[site + "/kategorie/politik/seite/2/"], page2)
+    assert site + "/kategorie/politik/seite/3/" in second
+    assert not any("/page/" in url for url in second)
+    last = listing_page(["/politik/2024/12/31/neu-3/"], "").replace(
+        b"</body>", b'<a href="/kategorie/sport/page/11/">Neuere Beitr\xc3\xa4ge</a></body>'
+    )
+    spider = navigating_spider(site)
+    final = parsed(spider, spider.request(site + "/kategorie/sport/page/12/", via="pagination"), last)
+    assert site + "/kategorie/sport/page/13/" not in final
 
 
 def article_page(links: list[str]) -> bytes:

@@ -202,6 +202,12 @@ def jsonld_types(raw: str) -> set[str]:
 WP_LISTING_CLASSES = frozenset({"archive", "category", "tag", "author", "date", "blog", "search", "error404"})
 
 
+def _sitemap_family(sitemap: str) -> str:
+    """A sitemap's path without its numbers: the parts of one split sitemap share it (post-sitemap1.xml,
+    post-sitemap7.xml; wp-sitemap-posts-post-2.xml; post-sitemap-2025-11.xml)."""
+    return re.sub(r"\d+", "", site_path(sitemap))
+
+
 def looks_like_article(scan: PageScan, url: str, via: str = "") -> bool:
     """Cheap guess for crawl figures: og:type, JSON-LD @type, WordPress's post body class or REST API
     listing, then a dated permalink (WordPress itself prints neither og:type nor JSON-LD, and its plain
@@ -290,6 +296,7 @@ class PortalSpider(Spider):
         self.sitemap_paid: set[str] = set()
         self.archive_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found no article
         self.article_sitemaps: set[str] = set()  # paths of sitemaps whose last probe found an article
+        self.article_families: set[str] = set()  # their paths without numbers (parts of split sitemaps)
         self.unprobed_sitemaps: set[str] = set()  # archive sitemaps left out of tonight's sample
         self.navigation_sitemaps: dict[str, list[str]] = {}  # sitemaps listing only section pages: their URLs
         self.article_urls: set[str] = set()  # pages fetched tonight that are articles
@@ -545,6 +552,7 @@ class PortalSpider(Spider):
         verdicts = load_sitemap_verdicts(db_url, self.site)
         self.archive_sitemaps = {sitemap for sitemap, articles in verdicts.items() if not articles}
         self.article_sitemaps = {sitemap for sitemap, articles in verdicts.items() if articles}
+        self.article_families = {_sitemap_family(sitemap) for sitemap in self.article_sitemaps}
         last = load_last_yield(db_url, self.site, self.run_id)
         self.sample_navigation = bool(last) and not any(last.get(c, (0, 0))[1] for c in NAV_CHANNELS)
         if self.sample_navigation:
@@ -1065,7 +1073,12 @@ class PortalSpider(Spider):
             return self.request(entry.loc, via="feed", depth=1, article_hint=True)
         via = "news-sitemap" if entry.is_news else "sitemap"
         target = self.crawl_url(entry.loc)
-        if target is not None and is_section_url(target) and not self._lists_articles(source, target):
+        if (
+            target is not None
+            and not entry.is_news  # a news sitemap lists articles, whatever their URLs look like
+            and is_section_url(target)
+            and not self._lists_articles(source, target)
+        ):
             if entry.lastmod is not None:
                 # Kept for the page's fetch state: should it prove an article, later nights skip it unchanged.
                 self.lastmods[target] = max(entry.lastmod, self.lastmods.get(target, entry.lastmod))
@@ -1078,6 +1091,8 @@ class PortalSpider(Spider):
         found articles in its sitemap (/%postname%/ permalinks), or knows the URL for an article."""
         if source and site_path(source) in self.article_sitemaps:
             return True
+        if source and _sitemap_family(source) in self.article_families:
+            return True  # a new part of a split posts sitemap (post-sitemap7.xml beside post-sitemap1.xml)
         known = self.known.get(target)
         return known is not None and known.is_article
 
@@ -1300,12 +1315,16 @@ class PortalSpider(Spider):
                 request = self.navigate(response.urljoin(href), "pagination", 0, paid=True)
                 if request is not None:
                     yield request
+            if not response.meta.get("nr_probe"):
+                # No numbered link says a /page/N/ exists: none is invented (on /seite/2/ sites they all
+                # 404, and a last page links to no next one). A paying probe still walks back (below).
+                return
         if not paid and not response.meta.get("nr_probe") and current + 1 < last:
             self.truncated.append((root, current + 1, last - 1 if current == 1 else last))
         if response.meta.get("nr_probe") and paid:
             pages = range(2, last)  # the probe found articles nothing else listed: walk them all
         elif paid:
-            pages = range(current + 1, current + 2)
+            pages = range(current + 1, min(current + 2, last + 1))  # only a page a link names
         elif current == 1 and last > 2:
             if self.sample_navigation and not self.take_sample_slot():
                 return  # on a sampled night a probe is part of the sample, and of its cap
