@@ -178,38 +178,36 @@ def listing_page(articles: list[str], next_href: str) -> bytes:
     ).encode()
 
 
-def test_a_listing_paginated_by_query_follows_rel_next_while_it_brings_articles() -> None:
-    # No /page/N/ links: the next page is only named by rel=next (?seite=2). Followed while pages list new
-    # articles, and not from a page that lists none.
+@pytest.mark.parametrize(
+    ("listing", "next_page"),
+    [("/politik/", "/politik/?seite={n}"), ("/kategorie/politik/", "/kategorie/politik/seite/{n}/")],
+    ids=["query", "seite"],
+)
+def test_a_listing_paginated_by_rel_next_follows_it_while_it_brings_articles(
+    listing: str, next_page: str
+) -> None:
+    # No /page/N/ links: the next page is only named by rel=next (?seite=2, /seite/2/). Followed while
+    # pages list new articles, and not from a page that lists none; no /page/N/ is made up (on such sites
+    # they all 404).
     site = "https://example-portal.de"
     spider = navigating_spider(site)
-    page1 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=2")
-    first = parsed(spider, spider.request(site + "/politik/", via="section"), page1)
-    assert site + "/politik/?seite=2" in first
-    # Page 2 lists only what page 1 listed: its next page is not fetched.
-    page2 = listing_page(["/politik/2025/01/02/neu-1/"], "/politik/?seite=3")
-    second = parsed(spider, first[site + "/politik/?seite=2"], page2)
-    assert site + "/politik/?seite=3" not in second
-
-
-def test_no_page_n_is_invented_where_no_link_names_one() -> None:
-    # A site paginating /kategorie/politik/seite/2/ names its next page by rel=next only: no
-    # /kategorie/politik/page/2/ (or /seite/2/page/3/) is made up, they all 404. A last /page/N/ whose
-    # links name no later page gets no /page/N+1/ either.
-    site = "https://example-portal.de"
-    spider = navigating_spider(site)
-    page1 = listing_page(["/politik/2025/01/02/neu-1/"], "/kategorie/politik/seite/2/")
-    first = parsed(spider, spider.request(site + "/kategorie/politik/", via="section"), page1)
-    assert site + "/kategorie/politik/seite/2/" in first
+    page1 = listing_page(["/politik/2025/01/02/neu-1/"], next_page.format(n=2))
+    first = parsed(spider, spider.request(site + listing, via="section"), page1)
+    assert site + next_page.format(n=2) in first
     assert not any("/page/" in url for url in first)
-    page2 = listing_page(["/politik/2025/01/01/neu-2/"], "/kategorie/politik/seite/3/")
-    second = parsed(spider, first[site + "/kategorie/politik/seite/2/"], page2)
-    assert site + "/kategorie/politik/seite/3/" in second
+    # Page 2 lists only what page 1 listed: its next page is not fetched.
+    page2 = listing_page(["/politik/2025/01/02/neu-1/"], next_page.format(n=3))
+    second = parsed(spider, first[site + next_page.format(n=2)], page2)
+    assert site + next_page.format(n=3) not in second
     assert not any("/page/" in url for url in second)
+
+
+def test_a_last_page_n_whose_links_name_no_later_page_gets_no_page_n_plus_1() -> None:
+    site = "https://example-portal.de"
+    spider = navigating_spider(site)
     last = listing_page(["/politik/2024/12/31/neu-3/"], "").replace(
         b"</body>", b'<a href="/kategorie/sport/page/11/">Neuere Beitr\xc3\xa4ge</a></body>'
     )
-    spider = navigating_spider(site)
     final = parsed(spider, spider.request(site + "/kategorie/sport/page/12/", via="pagination"), last)
     assert site + "/kategorie/sport/page/13/" not in final
 

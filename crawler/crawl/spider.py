@@ -417,8 +417,7 @@ class PortalSpider(Spider):
         if target is None:
             return None
         if lastmod is not None:
-            known = self.lastmods.get(target)
-            self.lastmods[target] = lastmod if known is None else max(known, lastmod)
+            self._note_lastmod(target, lastmod)
         if target in self.seen:
             return None
         self.claim(target)
@@ -1081,10 +1080,15 @@ class PortalSpider(Spider):
         ):
             if entry.lastmod is not None:
                 # Kept for the page's fetch state: should it prove an article, later nights skip it unchanged.
-                self.lastmods[target] = max(entry.lastmod, self.lastmods.get(target, entry.lastmod))
+                self._note_lastmod(target, entry.lastmod)
             return self.navigate(target, "section", 0)  # a listed category page is navigation
         # Only sitemap lastmod decides a skip: feed dates and news publication dates do not change on edits.
         return self.request(entry.loc, via=via, depth=1, lastmod=entry.lastmod, article_hint=entry.is_news)
+
+    def _note_lastmod(self, target: str, lastmod: datetime) -> None:
+        """Keep the newest sitemap or REST API modification time any listing gave for target tonight."""
+        known = self.lastmods.get(target)
+        self.lastmods[target] = lastmod if known is None else max(known, lastmod)
 
     def _lists_articles(self, source: str, target: str) -> bool:
         """Whether a section-shaped sitemap entry is an article candidate, not navigation: an earlier night

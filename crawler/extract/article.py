@@ -1047,6 +1047,7 @@ def _fill_authors(
         # The meta byline sometimes names the desk or agency next to the person; keep the fuller one.
         if folded < {m.casefold() for m in meta_names}:
             authors, source = meta_names, "meta"
+    byline: list[str] | None = None  # the printed byline: read once, where a rule needs it
     # Metadata that names no person ("Redaktion", "admin", an agency) does not outrank a printed byline
     # that does: a desk is the byline only when no person is named.
     if not persons or (
@@ -1074,7 +1075,8 @@ def _fill_authors(
     ):
         # The printed byline of the same persons is the byline as a reader reads it: with their academic
         # titles and the agency it credits beside them, which structured data leaves out.
-        byline = _byline_names(tree, bylines)
+        if byline is None:
+            byline = _byline_names(tree, bylines)
         if byline and same_people(byline, authors):
             authors, source = byline, "byline"
     if not authors and meta_names:

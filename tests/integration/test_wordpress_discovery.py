@@ -14,15 +14,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import by_key, run_night, sites_file
-from wordpress import Flavour, is_readable_post, running_wordpress
+from wordpress import REST_API_REFUSED, Flavour, is_readable_post, running_wordpress
 from wp_content import BASE_DATE, Plan, _wp_dates
 
 from crawler.urls import normalize_url
 
 SITEMAP_NEWEST = 10
-# Filters registered before WordPress loads its plugin API (WP_Hook::build_preinitialized_hooks reads
-# them from $wp_filter), so no plugin file is shared between instances.
-INCOMPLETE_LISTINGS = f"""
+# The posts sitemap lists only the newest posts: filters registered before WordPress loads its plugin API
+# (WP_Hook::build_preinitialized_hooks reads them from $wp_filter), so no plugin file is shared.
+CAPPED_SITEMAP = f"""
 $GLOBALS['wp_filter']['wp_sitemaps_posts_query_args'][10][] = ['accepted_args' => 2, 'function' =>
     function ($args, $post_type) {{
         $args['orderby'] = 'date';
@@ -32,10 +32,8 @@ $GLOBALS['wp_filter']['wp_sitemaps_posts_query_args'][10][] = ['accepted_args' =
     }}];
 $GLOBALS['wp_filter']['wp_sitemaps_posts_pre_max_num_pages'][10][] = ['accepted_args' => 2, 'function' =>
     function ($max, $post_type) {{ return 1; }}];
-$GLOBALS['wp_filter']['rest_authentication_errors'][10][] = ['accepted_args' => 1, 'function' =>
-    function ($result) {{ return new WP_Error('rest_disabled', 'REST-API abgeschaltet', ['status' => 401]); }}];
 """
-FLAVOUR = Flavour("twentytwentyone", "de_DE", "127.0.0.8", config=INCOMPLETE_LISTINGS)
+FLAVOUR = Flavour("twentytwentyone", "de_DE", "127.0.0.8", config=CAPPED_SITEMAP + REST_API_REFUSED)
 
 
 def _largest_section(plan: Plan) -> str:

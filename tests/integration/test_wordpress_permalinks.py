@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import by_key, run_night, sites_file, squash
-from wordpress import Flavour, is_readable_post, running_wordpress
+from wordpress import REST_API_REFUSED, Flavour, is_readable_post, running_wordpress
 from wp_content import EDITED, Plan, _wp_dates
 
 from crawler.urls import normalize_url
@@ -44,13 +44,9 @@ def test_posts_without_a_dated_url_are_each_one_article(
 
 
 NEW_POSTS = 12  # more than the feed's 10 newest: the rest only the posts sitemap and sections list
-REST_REFUSED = """
-$GLOBALS['wp_filter']['rest_authentication_errors'][10][] = ['accepted_args' => 1, 'function' =>
-    function ($result) { return new WP_Error('rest_disabled', 'REST-API abgeschaltet', ['status' => 401]); }];
-"""
 POSTNAME = (
     Flavour("twentytwentyone", "de_DE", "127.0.0.14", permalinks="/%postname%/"),
-    Flavour("twentytwentyone", "de_DE", "127.0.0.15", permalinks="/%postname%/", config=REST_REFUSED),
+    Flavour("twentytwentyone", "de_DE", "127.0.0.15", permalinks="/%postname%/", config=REST_API_REFUSED),
 )
 
 

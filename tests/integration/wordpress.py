@@ -49,6 +49,14 @@ class Flavour:
         return f"{self.theme}-{self.locale}-{'postname' if self.permalinks else 'plain'}"
 
 
+# Config PHP that makes the REST API refuse anonymous readers (401), as some sites do. It registers its
+# filter before WordPress loads its plugin API (WP_Hook::build_preinitialized_hooks reads $wp_filter), so
+# no plugin file is shared between instances.
+REST_API_REFUSED = """
+$GLOBALS['wp_filter']['rest_authentication_errors'][10][] = ['accepted_args' => 1, 'function' =>
+    function ($result) { return new WP_Error('rest_disabled', 'REST-API abgeschaltet', ['status' => 401]); }];
+"""
+
 FLAVOURS = (
     Flavour("twentytwentyone", "de_DE", "127.0.0.2"),  # classic PHP theme, German
     Flavour("twentytwentyone", "en_US", "127.0.0.3"),  # classic PHP theme, as shipped
