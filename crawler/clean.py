@@ -204,15 +204,18 @@ def _upsert_article(
         else _locked_article(cur, canonical)
     )
     if row is None:
+        moved = None if reclean else _moved_articles(cur, {canonical: (page, article)}).get(canonical)
+        if moved is not None:
+            return _upsert_article(cur, page, article, reclean, {canonical: moved})
         inserted = _insert_new(cur, [(page, canonical, fields)]).get(canonical)
         if inserted is not None:
-            _record_aliases(cur, page, canonical, inserted)
+            _record_aliases(cur, page, canonical, inserted, article.get("shortlink"))
             return "new", inserted
         row = _locked_article(cur, canonical)  # the other clean's row, now committed
         if row is None:  # inserted and deleted again meanwhile: start over
             return _upsert_article(cur, page, article, reclean)
     article_id = row["article_id"]
-    _record_aliases(cur, page, canonical, article_id)
+    _record_aliases(cur, page, canonical, article_id, article.get("shortlink"))
     changed = _page_changed(row, fields)
     # Only the article's own page may change its text: an AMP copy or an older fetch must not
     # flip the row back and forth between two renderings of the same story.
@@ -250,6 +253,73 @@ def _upsert_article(
         (page.fetched_at, article_id),
     )
     return "unchanged", article_id
+
+
+MOVED_MIN_SHARED_WORDS = 0.5  # of the shorter text's distinct words: the same story, maybe edited
+
+
+def _moved_articles(
+    cur: Cursor, unknown: dict[str, tuple[RawPage, dict[str, Any]]]
+) -> dict[str, dict[str, Any]]:
+    """Move stored articles to the new canonical URLs that name them by shortlink; return their locked rows.
+
+    WordPress keeps a post's ID (`/?p=ID`, its shortlink) when its slug or category changes and
+    redirects the old URL, so a new URL with a known shortlink is the same post, not a new story.
+    Only an article not seen since this page's run started moves (two live pages that share a
+    shortlink stay two rows), and only when the texts share most of their words.
+    """
+    by_shortlink = {
+        urls.normalize_url(article["shortlink"]): url
+        for url, (_, article) in unknown.items()
+        if article.get("shortlink")
+    }
+    if not by_shortlink:
+        return {}
+    cur.execute(
+        """SELECT u.url, a.article_id, a.url, a.site, a.body, a.last_seen_at
+           FROM url_aliases u JOIN articles a ON a.article_id = u.article_id
+           WHERE u.url = ANY(%s) ORDER BY a.article_id FOR UPDATE OF a""",
+        (sorted(by_shortlink),),
+    )
+    moved: dict[str, dict[str, Any]] = {}
+    taken: set[int] = set()
+    for shortlink, article_id, old_url, site, body, last_seen_at in cur.fetchall():
+        new_url = by_shortlink[shortlink]
+        page, article = unknown[new_url]
+        if article_id in taken or site != page.site or old_url == new_url:
+            continue
+        if last_seen_at >= _run_started(cur, page) or not _same_story(body, article.get("body") or ""):
+            continue
+        cur.execute(
+            "UPDATE articles SET url = %s WHERE article_id = %s AND NOT EXISTS (SELECT 1 FROM articles WHERE url = %s)",
+            (new_url, article_id, new_url),
+        )
+        if cur.rowcount != 1:
+            continue  # another clean stored the new URL meanwhile: the one-by-one path takes it
+        cur.execute("DELETE FROM url_aliases WHERE url = %s", (new_url,))
+        cur.execute(
+            """INSERT INTO url_aliases (url, article_id, first_seen_at) VALUES (%s, %s, %s)
+               ON CONFLICT (url) DO UPDATE SET article_id = EXCLUDED.article_id""",
+            (old_url, article_id, page.fetched_at),
+        )
+        row = _locked_article(cur, new_url)
+        if row is not None:
+            taken.add(article_id)
+            moved[new_url] = row
+    return moved
+
+
+def _run_started(cur: Cursor, page: RawPage) -> datetime:
+    """When the page's run started (its fetch time when the run is not on record)."""
+    cur.execute("SELECT started_at FROM crawl_runs WHERE run_id = %s", (page.run_id,))
+    found = cur.fetchone()
+    return found[0] if found is not None else page.fetched_at
+
+
+def _same_story(old: str, new: str) -> bool:
+    """True when the two texts share at least MOVED_MIN_SHARED_WORDS of the shorter one's distinct words."""
+    a, b = set(old.casefold().split()), set(new.casefold().split())
+    return bool(a and b) and len(a & b) >= MOVED_MIN_SHARED_WORDS * min(len(a), len(b))
 
 
 def _locked_article(cur: Cursor, url: str) -> dict[str, Any] | None:
@@ -294,14 +364,36 @@ def _rewrite_in_place(cur: Cursor, article_id: int, fields: dict[str, Any]) -> N
     cur.execute(f"UPDATE articles SET {assignments} WHERE article_id = %s", (*fields.values(), article_id))
 
 
-def _record_aliases(cur: Cursor, page: RawPage, canonical: str, article_id: int) -> None:
+def _record_aliases(
+    cur: Cursor, page: RawPage, canonical: str, article_id: int, shortlink: str | None = None
+) -> None:
+    _write_aliases(cur, _aliases(page, canonical, article_id, shortlink))
+
+
+# An alias row: (url, article_id, first seen).
+Alias = tuple[str, int, datetime]
+
+
+def _aliases(page: RawPage, canonical: str, article_id: int, shortlink: str | None) -> list[Alias]:
+    """The URLs other than canonical that name the article of page."""
     variants = {urls.normalize_url(page.url), urls.normalize_url(page.final_url), page.url, page.final_url}
+    if shortlink:
+        # The site's lasting name of the article (/?p=ID): how a later slug change is recognised.
+        variants.add(urls.normalize_url(shortlink))
     variants.discard(canonical)
-    for variant in variants:
-        cur.execute(
-            """INSERT INTO url_aliases (url, article_id, first_seen_at) VALUES (%s, %s, %s)
+    return [(variant, article_id, page.fetched_at) for variant in sorted(variants)]
+
+
+def _write_aliases(cur: Cursor, aliases: list[Alias]) -> None:
+    """Record aliases in one statement (the last one of a URL wins, as one by one)."""
+    rows = list({url: (url, article_id, seen) for url, article_id, seen in aliases}.values())
+    if rows:
+        execute_values(
+            cur,
+            """INSERT INTO url_aliases (url, article_id, first_seen_at) VALUES %s
                ON CONFLICT (url) DO UPDATE SET article_id = EXCLUDED.article_id""",
-            (variant, article_id, page.fetched_at),
+            rows,
+            page_size=len(rows),
         )
 
 
@@ -491,6 +583,14 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
             r.article is not None and not is_primary_page(by_id[r.page_id].final_url, canonical[r.page_id]),
         ),
     )
+    if not reclean:
+        # A new URL whose shortlink names a stored article is that article under a new slug or category.
+        unknown: dict[str, tuple[RawPage, dict[str, Any]]] = {}
+        for result in ordered:
+            url = canonical.get(result.page_id)
+            if url is not None and result.article and locked.get(url) is None and url not in unknown:
+                unknown[url] = (by_id[result.page_id], result.article)
+        locked.update(_moved_articles(cur, unknown))
     # The first page of each article without a row makes the row: all of them in one INSERT.
     firsts: dict[str, Extracted] = {}
     if not reclean:
@@ -503,6 +603,7 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
     )
     for url in firsts:
         locked.pop(url, None)  # a later page of the same article must see the row just made
+    new_aliases: list[Alias] = []
     for result in ordered:
         page = by_id[result.page_id]
         if result.article is None:
@@ -512,12 +613,13 @@ def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], 
         url = canonical[result.page_id]
         if firsts.get(url) is result and url in inserted:
             outcome, article_id = "new", inserted[url]
-            _record_aliases(cur, page, url, article_id)
+            new_aliases += _aliases(page, url, article_id, (result.article or {}).get("shortlink"))
         else:
             # Another clean made the row meanwhile, or the row existed: the one-by-one path locks it.
             outcome, article_id = _upsert_article(cur, page, result.article, reclean, locked)
         marks.append((page.page_id, outcome, None, article_id))
         outcomes.append(outcome)
+    _write_aliases(cur, new_aliases)
     _mark_pages(cur, marks)
     return outcomes
 

@@ -238,3 +238,60 @@ def test_a_row_another_clean_made_meanwhile_is_updated_not_duplicated(conn, monk
     assert looked == [[url]]
     assert (second["new"], second["updated"]) == (0, 1)
     assert (count(conn, "articles"), count(conn, "article_versions")) == (1, 1)
+
+
+def test_a_post_under_a_new_slug_keeps_its_row(conn) -> None:
+    # WordPress keeps a post's ID (its shortlink /?p=ID) when an editor changes its slug or category:
+    # the page under the new URL is the same article, whose row moves and gets a version, not a twin.
+    old, new = "http://portal.test/politik/plan/", "http://portal.test/inland/neuer-plan/"
+
+    def post(title: str, url: str, shortlink: str = "http://portal.test/?p=7") -> str:
+        html = page_html(title, paragraphs(3), url)
+        return html.replace("</head>", f'<link rel="shortlink" href="{shortlink}"></head>')
+
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    start(conn, "night1")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night1", old, post("Der Plan", old), t0)
+        # Another post that shares nothing with the first one but a (misprinted) shortlink stays its own.
+        add_page(
+            cur,
+            "night1",
+            "http://portal.test/sport/spiel/",
+            page_html("Das Spiel", paragraphs(9), "http://portal.test/sport/spiel/").replace(
+                "</head>", '<link rel="shortlink" href="http://portal.test/?p=8"></head>'
+            ),
+            t0,
+        )
+    assert clean.clean_pages(conn, workers=1)["new"] == 2
+
+    start(conn, "night2")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night2", new, post("Der neue Plan", new), t0 + timedelta(days=1))
+        # A new post printing an old post's shortlink but telling another story is a new article.
+        other = "http://portal.test/kultur/konzert/"
+        add_page(
+            cur,
+            "night2",
+            other,
+            page_html("Das Konzert", [p.upper()[::-1] for p in paragraphs(5)], other).replace(
+                "</head>", '<link rel="shortlink" href="http://portal.test/?p=8"></head>'
+            ),
+            t0 + timedelta(days=1),
+        )
+    second = clean.clean_pages(conn, workers=1)
+    assert (second["new"], second["updated"]) == (1, 1)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT url, title, version FROM articles ORDER BY article_id")
+        rows = cur.fetchall()
+        cur.execute("SELECT title FROM article_versions")
+        before = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            "SELECT url FROM url_aliases WHERE article_id = (SELECT article_id FROM articles WHERE url = %s)",
+            (new,),
+        )
+        aliases = {r[0] for r in cur.fetchall()}
+    assert rows[0] == (new, "Der neue Plan", 2)
+    assert [r[0] for r in rows[1:]] == ["http://portal.test/sport/spiel/", other]
+    assert before == ["Der Plan"]
+    assert {old, "http://portal.test/?p=7"} <= aliases

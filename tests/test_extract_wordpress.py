@@ -37,6 +37,7 @@ def test_classic_theme_post_gives_title_nested_category_tags_and_desk_byline() -
     assert article.language == "de"
     assert article.body is not None and article.body.startswith("Der Landtag hat am Dienstag")
     assert "Oktober 2025" not in article.body and "Vorheriger Beitrag" not in article.body
+    assert article.shortlink == "http://127.0.0.1:8080/?p=12"  # the post's ID outlives a slug change
 
 
 def test_block_theme_as_shipped_gives_german_lower_case_byline_and_agency_credits() -> None:
@@ -48,6 +49,8 @@ def test_block_theme_as_shipped_gives_german_lower_case_byline_and_agency_credit
     assert article.authors == ["jetzt"]  # a magazine's lower-case name, as printed
     assert article.language == "de"  # the text is German although <html lang> says en-US
     assert article.agencies == ["dpa", "AFP"]  # dateline "(dpa)" and "Mit Material von AFP"
+    # No <link rel=shortlink> on this page: its post ID is read from the `postid-31` body class.
+    assert article.shortlink == "http://127.0.0.1:8080/?p=31"
 
 
 def test_declared_language_stands_when_the_text_agrees() -> None:

@@ -146,6 +146,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     language: str | None = None
     canonical_url: str | None = None
+    shortlink: str | None = None  # the site's lasting name for the article (WordPress: /?p=ID)
     site_name: str | None = None
     page_type: str | None = None
     is_paywalled: bool = False
@@ -220,6 +221,7 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
     sources = article.sources
     article.site_name = _site_name(page)
     article.canonical_url = _canonical(page, url)
+    article.shortlink = _shortlink(tree, page, article.canonical_url or url)
     article.page_type = _page_type(page)
 
     crumbs_ld = breadcrumb_ld(page)
@@ -348,6 +350,21 @@ def _canonical(page: PageMeta, url: str | None) -> str | None:
     if not href:
         return None
     return urljoin(url, href) if url else href
+
+
+_POST_ID_CLASS = re.compile(r"(?<![\w-])postid-(\d+)(?![\w-])")
+
+
+def _shortlink(tree: HtmlElement, page: PageMeta, url: str | None) -> str | None:
+    """The page's shortlink, else WordPress's `/?p=ID` from its `postid-ID` body class; None without either."""
+    # A post keeps its ID when its slug or category changes: the clean stage recognises it by this name.
+    if page.shortlink:
+        return urljoin(url, page.shortlink) if url else page.shortlink
+    body = tree.find("body")
+    found = _POST_ID_CLASS.search(body.get("class") or "") if body is not None else None
+    if found is None or not url:
+        return None
+    return urljoin(url, f"/?p={found.group(1)}")
 
 
 def _page_type(page: PageMeta) -> str | None:

@@ -165,6 +165,7 @@ class PageMeta:
     title_tag: str | None = None
     html_lang: str | None = None
     canonical: str | None = None
+    shortlink: str | None = None  # <link rel=shortlink>: WordPress's /?p=ID, the post's lasting name
     jsonld_error: bool = False
 
     def first(self, *names: str) -> str | None:
@@ -253,7 +254,7 @@ def _resolved(article: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
 
 
 def collect(tree: HtmlElement) -> PageMeta:
-    """Read JSON-LD, <meta>, <title>, <html lang> and the canonical link from a parsed page."""
+    """Read JSON-LD, <meta>, <title>, <html lang>, the canonical link and the shortlink from a parsed page."""
     page = PageMeta()
     for script in tree.iter("script"):
         kind = (script.get("type") or "").lower()
@@ -281,9 +282,13 @@ def collect(tree: HtmlElement) -> PageMeta:
     page.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
     for link in tree.iter("link"):
         rel = (link.get("rel") or "").lower().split()
-        if "canonical" in rel and link.get("href"):
-            page.canonical = link.get("href", "").strip()
-            break
+        href = (link.get("href") or "").strip()
+        if not href:
+            continue
+        if "canonical" in rel and page.canonical is None:
+            page.canonical = href
+        elif "shortlink" in rel and page.shortlink is None:
+            page.shortlink = href
     heading = tree.find(".//h1")
     titles = (
         page.first("og:title"),

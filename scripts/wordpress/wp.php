@@ -132,8 +132,18 @@ function apply_plan(array $plan): void
         }
     }
     foreach ($plan['edits'] ?? [] as $e) {
-        // WordPress stamps post_modified with the current time, as an editor's save does.
-        $id = wp_update_post(wp_slash(['ID' => post_id($e['key']), 'post_content' => $e['content']]), true);
+        // WordPress stamps post_modified with the current time, as an editor's save does; a new slug
+        // is kept as _wp_old_slug, so the old URL redirects, as after an editor's rename.
+        $fields = ['ID' => post_id($e['key'])];
+        foreach (['content' => 'post_content', 'title' => 'post_title', 'slug' => 'post_name'] as $key => $field) {
+            if (isset($e[$key])) {
+                $fields[$field] = $e[$key];
+            }
+        }
+        if (isset($e['category'])) {
+            $fields['post_category'] = [get_term_by('slug', $e['category'], 'category')->term_id];
+        }
+        $id = wp_update_post(wp_slash($fields), true);
         if (is_wp_error($id)) {
             fail('edit ' . $e['key'] . ': ' . $id->get_error_message());
         }

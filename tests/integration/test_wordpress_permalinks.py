@@ -87,3 +87,41 @@ def test_postname_posts_are_articles_on_night_2(flavour: Flavour, scratch_db: st
         # The REST API says which posts changed: the unchanged ones are not fetched again, the edit is.
         assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
         assert night2.articles[normalize_url(truth[EDITED]["url"])]["version"] >= 2
+
+
+CATEGORY_POSTNAME = Flavour("twentytwentyone", "de_DE", "127.0.0.16", permalinks="/%category%/%postname%/")
+RENAMED, MOVED = "p12", "p13"  # day 2: a new headline and slug; another category
+
+
+def test_a_renamed_or_moved_post_keeps_its_row(scratch_db: str, tmp_path: Path) -> None:
+    # An editor renames a post (new title and slug) and moves another to a new category: both get a new
+    # URL, and WordPress redirects the old one. Each must stay one row, under its new URL, with the
+    # rename kept as a version; no row may be left behind under the old URL.
+    plan = Plan()
+    with running_wordpress(CATEGORY_POSTNAME, plan.day1()) as wp:
+        sites = sites_file(tmp_path, CATEGORY_POSTNAME, wp.base_url)
+        night1 = run_night(scratch_db, wp.base_url, sites)
+        before = by_key(wp.truth())
+        moved = plan.posts[MOVED].fields
+        other = next(
+            c["slug"] for c in plan.categories if c["parent"] is None and c["slug"] != moved["category"]
+        )
+        title = f"Neu: {plan.posts[RENAMED].fields['title']}"
+        wp.apply(
+            {
+                "edits": [
+                    {"key": RENAMED, "title": title, "slug": f"{plan.posts[RENAMED].fields['slug']}-neu"},
+                    {"key": MOVED, "category": other},
+                ]
+            }
+        )
+        after = by_key(wp.truth())
+        night2 = run_night(scratch_db, wp.base_url, sites)
+    for key in (RENAMED, MOVED):
+        old, new = normalize_url(before[key]["url"]), normalize_url(after[key]["url"])
+        assert old != new, key  # the set-up under test: the post has a new URL
+        assert old in night1.articles and new in night2.articles and old not in night2.articles, key
+        assert night2.articles[new]["article_id"] == night1.articles[old]["article_id"], key
+    assert len(night2.articles) == len(night1.articles)
+    renamed = night2.articles[normalize_url(after[RENAMED]["url"])]
+    assert (renamed["title"], renamed["version"]) == (title, 2)
