@@ -433,6 +433,8 @@ _OTHER_STORIES = (
     "ancestor::aside|ancestor::nav|ancestor::footer[not(ancestor::article)]|"
     "ancestor::*[contains(@class, 'teaser') or contains(@class, 'related')]"
 )
+# A quoted embed (an Instagram or X post is a <blockquote> with its own date and author) is not the article.
+_IN_EMBED = etree.XPath("ancestor::blockquote")
 # Readers' comments (WordPress's #comments, .comment-list, .comment) date and sign their own texts.
 _COMMENTS = (
     "ancestor-or-self::*[@id = 'comments' or contains(@class, 'comment-list') or contains(@class, 'comments-area')"
@@ -455,6 +457,8 @@ _ARTICLE_TIME_TEXT = etree.XPath("//article//time[not(@datetime)] | //main//time
 def _not_own_date(element: HtmlElement, headline: HtmlElement | None = None) -> bool:
     """A date element that belongs to another story or to a reader's comment."""
     if element.xpath(_OTHER_STORIES):
+        return True
+    if rules.on("date_not_in_embeds") and _IN_EMBED(element):
         return True
     if rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS_OR_LINKED_ITEM(element)):
         return True
@@ -822,9 +826,31 @@ def _visible_parts(element: HtmlElement) -> list[str]:
 _NOT_THE_POSTS_BYLINE = "ancestor-or-self::figure|" + _OTHER_STORIES
 
 
+# WordPress's "Recent comments" widget signs each comment with <span class="comment-author-link">.
+_COMMENT_SIGNATURE = etree.XPath(
+    "ancestor-or-self::*[contains(@class, 'comment-author') or contains(@class, 'comment_author')"
+    " or contains(@class, 'recentcomments')]"
+)
+# The author of an embedded video or image: its own itemscope of a media type, or a <video>.
+_MEDIA_AUTHOR = etree.XPath(
+    "ancestor::video or ancestor::*[@itemscope][1][contains(@itemtype, 'VideoObject') or "
+    "contains(@itemtype, 'ImageObject') or contains(@itemtype, 'AudioObject') or contains(@itemtype, 'MediaObject')]"
+)
+
+
 def _not_posts_byline(element: HtmlElement) -> bool:
     """A byline of another story, a figure's credit, or a reader's name signing a comment."""
     if element.xpath(_NOT_THE_POSTS_BYLINE):
+        return True
+    if rules.on("date_not_in_embeds") and _IN_EMBED(element):
+        return True
+    if rules.on("byline_not_comment_signatures") and _COMMENT_SIGNATURE(element):
+        return True
+    if (
+        rules.on("byline_not_media_authors")
+        and element.get("itemprop") == "author"
+        and _MEDIA_AUTHOR(element)
+    ):
         return True
     return rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS(element))
 
@@ -871,7 +897,39 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
         if names:
             return names
     if rules.on("byline_von_line"):
-        return _von_line(tree)
+        names = _von_line(tree)
+        if names or not rules.on("byline_post_meta_line"):
+            return names
+        return _post_meta_byline(tree)
+    return []
+
+
+# A post's meta line as blog themes print it under or after the text: "Von Christian am 03.05.2013",
+# "posted by Stadler at 12:53", "Geschrieben von Anna Berger | 3 Kommentare".
+_POST_META = etree.XPath("//*[contains(@class, 'meta')][not(ancestor::*[contains(@class, 'meta')])]")
+_META_BYLINE = re.compile(
+    r"^(?:(?:posted|written|geschrieben|verfasst|veröffentlicht)\s+(?:by|von)|von|by)\s+"
+    r"(?P<name>[A-ZÄÖÜ][\w.'-]*(?:\s+(?:[A-ZÄÖÜ][\w.'-]*|von|van|de|der|zu)){0,3})"
+    r"(?=\s*(?:$|[|,·•–-]|\s(?:am|at|on|um|in)\s))",
+    re.IGNORECASE,
+)
+_META_LINE_WORDS = 20
+
+
+def _post_meta_byline(tree: HtmlElement) -> list[str]:
+    """The name of the first post meta line (class '…meta…') that reads 'Von X am …' / 'posted by X at …'."""
+    for element in _POST_META(tree)[:20]:
+        if _not_posts_byline(element):
+            continue
+        for line in (squash(part) for part in _visible_text(element).split("\n")):
+            if len(line.split()) > _META_LINE_WORDS:
+                continue
+            match = _META_BYLINE.match(line)
+            if match and match.group("name")[:1].isupper():
+                # The phrase marks the name: one word as printed ("posted by Stadler") is the author.
+                names = clean_authors([match.group("name")], explicit=True)
+                if names:
+                    return names
     return []
 
 
@@ -928,7 +986,11 @@ def _name_word(word: str) -> bool:
 
 def _von_line(tree: HtmlElement) -> list[str]:
     """Names of an unmarked "Von …" line among the first elements after the article's <h1>."""
-    for element in _after_headline(tree, "self::p or self::div or self::span or self::em or self::li", 12):
+    kinds = "self::p or self::div or self::span or self::em or self::li"
+    if rules.on("byline_post_meta_line"):
+        # Share buttons and ad slots between headline and text are empty boxes: they do not count.
+        kinds = f"({kinds}) and normalize-space()"
+    for element in _after_headline(tree, kinds, 12):
         text = _visible_text(element)
         if not _VON_LINE.match(text) or len(text.split()) > _VON_LINE_WORDS:
             continue
@@ -1106,6 +1168,9 @@ def _fill_authors(
     if people:
         # A desk credited next to a person is the person's desk, not a second author.
         authors = [a for a in authors if not is_desk(a)]
+    if rules.on("byline_site_account") and article.site_name:
+        # The site's name numbered ("Wunderweib1") is the login that posts for it, whoever wrote the text.
+        authors = [a for a in authors if not _site_account(a, article.site_name)]
     if noise and rules.on("byline_site_noise"):
         # What the site prints in its bylines on most pages beside changing names ("Alle Texte", a
         # badge) is its template, not a name; a byline of nothing else stays as it is.
@@ -1113,6 +1178,18 @@ def _fill_authors(
     if authors:
         article.authors = authors
         article.sources["authors"] = source
+
+
+_ACCOUNT_SUFFIX = re.compile(r"[\d_]+$")
+
+
+def _site_account(name: str, site_name: str) -> bool:
+    """True for the site's name with digits or an underscore appended: a CMS login, not a byline."""
+    stem = _ACCOUNT_SUFFIX.sub("", name)
+    if stem == name or " " in name:
+        return False
+    site = fold(site_name).replace(" ", "")
+    return bool(stem) and fold(stem) in {site, site.rsplit(".", 1)[0]}
 
 
 # "Berger, Anna", "Müller-Lüdenscheidt, Hans Peter": one person's name as a catalogue writes it.

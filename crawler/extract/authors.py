@@ -73,7 +73,7 @@ _DESK_ARTICLE = re.compile(r"^(?:der|dem|den|unserer)\s+(?=[\w-]*redaktion\b)", 
 # Interface strings that byline containers also hold ("Themen bearbeiten", "Mehr vom Autor").
 _INTERFACE = re.compile(
     r"\b(?:bearbeiten|folgen|abonnieren|anzeigen|alle\s+artikel|mehr\s+(?:vom|von|zum)|profil|e-?mail|"
-    r"kontakt|teilen|merken|schließen|öffnen|themen|newsletter|anmelden|login|feedback|"
+    r"kontakt|teilen|merken|empfehlen|schließen|öffnen|themen|newsletter|anmelden|login|feedback|^mehr$|"
     r"(?:zur\s+)?autorenseite|(?:zum\s+)?autorenprofil|zum\s+(?:autor\w*|profil)|"
     r"(?:mehr|alle|weitere)\s+(?:artikel|beiträge)|anhören|vorlesen|kopieren|drucken|lesezeit|"
     r"twitter|facebook|instagram|linkedin|mastodon|bluesky|threads|xing|tiktok|youtube)\b",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -503,6 +504,18 @@ def extract_title(
         return stripped or None
 
     meta = [(_without_affix(m, headings), source) for m, source in _metadata(page, clean)]
+    if not headings and rules.on("title_confirmed_chrome_h1"):
+        # The article printed inside an <aside> or a box named like chrome: its <h1> still counts where a
+        # metadata title spells it exactly (the metadata alone would keep the site's suffixes).
+        chrome = [
+            h
+            for e in islice(tree.iter("h1"), 5)
+            if not _hidden(e) and (h := _heading(e)) and len(h.headline.split()) >= 2
+        ]
+        confirmed = [h for h in chrome if norm(h.headline) in {norm(m) for m, _ in _metadata(page, clean)}]
+        if confirmed:
+            headings = confirmed[:1]
+            meta = [(_without_affix(m, headings), source) for m, source in _metadata(page, clean)]
     result = _choose(headings, meta, page)
     if result.kicker:
         # Some kickers carry the day ("Panorama 29.11.2024"): the date has its own column.

@@ -1,0 +1,125 @@
+"""Bylines, dates and headlines as older blog themes and magazine templates print them (issue 12).
+
+Found on real pages of German-language publishers outside the development set: a post meta line
+("posted by X at …", "Von X am …"), a "Von" line after empty share boxes, a "Recent comments" widget
+and an embedded video that carry author markup of their own, a quoted social-media post with its own
+date, an article printed inside an <aside>, the site's CMS login as metadata author. Each case fails
+with its rule (crawler/extract/rules.py) switched off.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_article, rules
+
+SENTENCE = "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr beschlossen. "
+TEXT = f"<p>{SENTENCE * 4}</p>" * 4
+URL = "https://www.beispiel-zeitung.de/lokales/haushalt-beschlossen/"
+
+
+def page(article: str, head: str = "", after: str = "") -> str:
+    return (
+        "<html lang='de'><head><meta charset='utf-8'><title>Haushalt beschlossen</title>"
+        f"<meta property='og:site_name' content='beispiel-zeitung.de'>{head}</head><body>"
+        f"<main><article>{article}</article>{after}</main></body></html>"
+    )
+
+
+RECENT_COMMENTS = (
+    "<div id='secondary'><h3>Neueste Kommentare</h3><ul><li class='recentcomments'>"
+    "<span class='comment-author-link'><a href='/'>Johnny Leser</a></span> bei <a href='/x/'>X</a></li></ul></div>"
+)
+VIDEO = (
+    "<div itemscope itemtype='https://schema.org/VideoObject'><video></video>"
+    "<div itemprop='author' itemscope itemtype='https://schema.org/Organization'>"
+    "<meta itemprop='name' content='Beispiel TV'></div></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("article", "after", "authors", "rule"),
+    [
+        # Blog themes print the byline in the post's meta line, often after the text.
+        (
+            f"<h1>Haushalt beschlossen</h1>{TEXT}<div class='post-meta'>posted by Stadler at 12:53</div>",
+            "",
+            ["Stadler"],
+            "byline_post_meta_line",
+        ),
+        (
+            f"<h1>Haushalt beschlossen</h1>{TEXT}"
+            "<div class='asset-meta'>Von Christian am 03.05.2013, 11:51 | 0 Meinungen</div>",
+            "",
+            ["Christian"],
+            "byline_post_meta_line",
+        ),
+        # The byline line comes after a row of empty share and ad boxes.
+        (
+            "<h1>Haushalt beschlossen</h1>"
+            + "<div class='share'><ul><li></li><li></li></ul></div>" * 6
+            + f"<p><em>Von Gregor Lipinski</em></p>{TEXT}",
+            "",
+            ["Gregor Lipinski"],
+            "byline_post_meta_line",
+        ),
+        # WordPress's "Recent comments" widget signs comments, not the post.
+        (
+            f"<h1>Haushalt beschlossen</h1>{TEXT}<p class='meta'>Von Anna Berger</p>",
+            RECENT_COMMENTS,
+            ["Anna Berger"],
+            "byline_not_comment_signatures",
+        ),
+        # An embedded video's microdata author is the video's.
+        (
+            f"<h1>Haushalt beschlossen</h1><p>von <span itemprop='author'>Inga Buller</span></p>{VIDEO}{TEXT}",
+            "",
+            ["Inga Buller"],
+            "byline_not_media_authors",
+        ),
+        # Interface text beside a Kürzel, and an author box's "mehr" link, are no names.
+        (
+            f"<h1>Haushalt beschlossen</h1><div class='author_share'>so <span>Artikel empfehlen:</span></div>{TEXT}",
+            "",
+            ["so"],
+            None,
+        ),
+    ],
+)
+def test_blog_and_magazine_bylines(article: str, after: str, authors: list[str], rule: str | None) -> None:
+    assert extract_article(page(article, after=after), url=URL).authors == authors
+    if rule is not None:
+        with rules.disabled([rule]):
+            assert extract_article(page(article, after=after), url=URL).authors != authors
+
+
+def test_the_sites_numbered_login_is_no_author() -> None:
+    head = '<script type=\'application/ld+json\'>{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Beispiel-Zeitung1"}}</script>'
+    html = page(f"<h1>Haushalt beschlossen</h1>{TEXT}", head=head)
+    assert extract_article(html, url=URL).authors == []
+    with rules.disabled(["byline_site_account"]):
+        assert extract_article(html, url=URL).authors == ["Beispiel-Zeitung1"]
+
+
+def test_a_quoted_posts_date_is_not_the_articles() -> None:
+    embed = (
+        "<blockquote class='instagram-media'><p>Ein Beitrag geteilt von X</p>"
+        "<time datetime='2018-03-12T19:30:12+00:00'>Mär 12, 2018</time></blockquote>"
+    )
+    html = page(f"<h1>Haushalt beschlossen</h1><p class='date'>29.01.2019</p>{TEXT}{embed}")
+    assert (extract_article(html, url=URL).published_at or "")[:10] == "2019-01-29"
+    with rules.disabled(["date_not_in_embeds"]):
+        assert (extract_article(html, url=URL).published_at or "")[:10] == "2018-03-12"
+
+
+def test_an_article_printed_inside_an_aside_keeps_its_headline() -> None:
+    # Two of three metadata titles carry the site's suffixes: without the printed <h1>, they would win.
+    seo = "Haushalt beschlossen - Kreisblatt Nordheide Lokales - Nordheider Kreisblatt"
+    head = f"<meta property='og:title' content='Haushalt beschlossen'><meta name='twitter:title' content='{seo}'>"
+    html = (
+        f"<html lang='de'><head><meta charset='utf-8'><title>{seo}</title>{head}</head><body><main><aside class='content'><section><header><h1>Haushalt beschlossen</h1>"
+        f"</header>{TEXT}</section></aside></main></body></html>"
+    )
+    assert extract_article(html, url=URL).title == "Haushalt beschlossen"
+    with rules.disabled(["title_confirmed_chrome_h1"]):
+        assert extract_article(html, url=URL).title != "Haushalt beschlossen"
