@@ -231,6 +231,9 @@ class NothingFetched(RuntimeError):
 
 def nothing_usable(cur: Any, run_id: str, figures: dict[str, Any]) -> str | None:
     """Why the run fetched nothing usable (every answer an error), or None when something came through."""
+    if figures.get("robots_unreachable"):
+        # RFC 9309: the site disallowed everything tonight, so nothing was fetched: a failed night.
+        return f"nothing usable fetched: {figures['robots_unreachable']}"
     if figures.get("not_modified") or figures.get("skipped_unchanged"):
         return None  # an unchanged site is a quiet night, not a failure
     cur.execute(

@@ -278,6 +278,10 @@ class RawPagePipeline:
             "removal_checks": counted("removal_checks"),
             "removed": counted("removed"),
             "robots_forbidden": counted("robots_forbidden"),
+            # Why robots.txt kept the site closed tonight (5xx or no answer), else None.
+            "robots_unreachable": stats.get_value("newsroom/robots_unreachable"),
+            # Seconds between requests to the site: max(download_delay, robots.txt Crawl-delay), capped.
+            "crawl_delay_s": float(stats.get_value("newsroom/crawl_delay_s", 0.0)),
             "outside_sections": counted("outside_sections"),
             "max_pages_reached": counted("over_max_pages") > 0,
         }
