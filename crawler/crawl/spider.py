@@ -13,7 +13,7 @@ import re
 import zlib
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -77,6 +77,7 @@ API_POSTS_QUERY = {
     "order": "desc",
 }
 REMOVED_STATUSES = frozenset({404, 410})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 # Navigation channels: what they find beyond the sitemaps and the REST API decides how far they go.
 NAV_CHANNELS = ("section", "pagination", "archive", "link")
 # Channels whose pages another page already listed: the spider only stores them (see links_wanted).
@@ -153,6 +154,16 @@ def is_size_exceeded(exc: BaseException) -> bool:
         return True
     message = str(exc)
     return "DOWNLOAD_MAXSIZE" in message or "download max size" in message.lower()
+
+
+def dead_reason(item: RawPageItem) -> str | None:
+    """Why a listed URL's answer is no page of its own (404, 410, a permanent redirect to a page the crawl
+    has: an alias row), or None."""
+    if item.status in REMOVED_STATUSES:
+        return http_status(item.status)
+    if item.status in PERMANENT_REDIRECTS and item.rejected_reason is None and item.final_url != item.url:
+        return http_status(item.status)
+    return None
 
 
 def paced_delay(configured: float, crawl_delay: float | None, cap: float) -> float:
@@ -452,12 +463,19 @@ class PortalSpider(Spider):
             self.count("robots_forbidden")
             return None
         state = self.fetch_state.get(target)
+        if kind == PAGE_KIND and not recheck and via in LISTED_CHANNELS and state and state.dead_reason:
+            if not self._dead_due(state, lastmod):
+                self.count("dead_skipped")
+                return None
+            self.count("dead_rechecked")
+            recheck = True  # no change signal may skip it: the re-check is the point
         before = self.known.get(target)
         # Listings change whenever an article is added; an article whose URL only looks like one
         # (/%postname%/ permalinks: /slug/) is no listing.
         listing = is_section_url(target) and not (before is not None and before.is_article)
         if (
             kind == PAGE_KIND
+            and not recheck
             and not listing
             and lastmod
             and state
@@ -528,6 +546,17 @@ class PortalSpider(Spider):
             priority=priority,
             dont_filter=True,
         )
+
+    def _dead_due(self, state: FetchState, lastmod: datetime | None) -> bool:
+        """Whether a listed URL that was dead (404, 410, a redirect loop, moved) is fetched again tonight.
+
+        Only when its listing's lastmod moved past the one it died with, or the slow revisit interval
+        (revisit_every_days, 7) has passed since: a page that comes back is noticed within a week.
+        """
+        if lastmod is not None and (state.sitemap_lastmod is None or lastmod > state.sitemap_lastmod):
+            return True
+        every = timedelta(days=self.config.revisit_every_days) - timedelta(hours=12)  # nightly start jitter
+        return self.night_started - state.fetched_at >= every
 
     def redirect_hop(self, source: str, url: str) -> tuple[str, str | None]:
         """Verdict on a redirect hop: ("follow", None), ("alias", target) or ("loop", target)."""
@@ -709,6 +738,8 @@ class PortalSpider(Spider):
             item.final_url = meta["nr_redirect_to"]
             item.rejected_reason = None
             self.alias_rows[url] = item
+        if kind == PAGE_KIND and meta["nr_via"] in LISTED_CHANNELS:
+            item.dead_reason = dead_reason(item)
         if response.status == 200:
             self.served.add(url)
         elif response.status in REMOVED_STATUSES and url in self.removal_checks:
@@ -1449,6 +1480,8 @@ class PortalSpider(Spider):
                 alias = self.alias_rows.pop(member, None)
                 if alias is not None:
                     alias.rejected_reason = Reason.REDIRECT_LOOP
+                    if alias.dead_reason is not None:
+                        alias.dead_reason = Reason.REDIRECT_LOOP
                     self.fetched[member] = Reason.REDIRECT_LOOP
                     yield alias
         self.logger.info("%s: %s (%s)", url, reason, failure.getErrorMessage()[:200])
@@ -1463,6 +1496,12 @@ class PortalSpider(Spider):
             discovered_via=meta["nr_via"],
             sitemap_lastmod=self.lastmods.get(url),
             rejected_reason=reason,
+            # A listed URL caught in a redirect loop: remembered like a 404 (see _dead_due).
+            dead_reason=(
+                Reason.REDIRECT_LOOP
+                if reason == Reason.REDIRECT_LOOP and kind == PAGE_KIND and meta["nr_via"] in LISTED_CHANNELS
+                else None
+            ),
         )
         if kind == ROBOTS_KIND and self.config.obey_robots and is_unreachable(failure.value or Exception()):
             self._refuse_site(f"robots.txt could not be fetched ({reason})")  # network failure, timeout
