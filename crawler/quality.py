@@ -29,7 +29,8 @@ from psycopg2.extensions import connection as Connection
 
 from crawler import reasons
 
-VOLUME_KEYS = ("fetched", "not_modified", "skipped_unchanged")
+# A dead listed entry left alone (fetch_state.dead_reason) was fetched on every night before: still seen.
+VOLUME_KEYS = ("fetched", "not_modified", "skipped_unchanged", "dead_skipped")
 # Rejection reasons that are part of a normal crawl rather than a sign of trouble: a portal's home, section,
 # tag and service pages are "not_article", pages outside the configured sections are skipped on purpose.
 EXPECTED_REJECTIONS: tuple[str, ...] = tuple(reasons.EXPECTED)
@@ -119,7 +120,7 @@ def _pct(value: float) -> str:
 
 
 def run_volume(crawl_stats: dict[str, Any] | None) -> int:
-    """Pages a crawl saw: fetched, answered 304 Not Modified, or skipped as unchanged in the sitemap."""
+    """Pages a crawl saw: fetched, answered 304 Not Modified, skipped as unchanged or as dead in the sitemap."""
     stats = crawl_stats or {}
     return sum(int(stats.get(key) or 0) for key in VOLUME_KEYS)
 

@@ -24,6 +24,7 @@ class Reason(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     OFFSITE_REDIRECT = "offsite_redirect"
     ROBOTS_FORBIDDEN = "robots_forbidden"
+    ROBOTS_UNREACHABLE = "robots_unreachable"  # robots.txt answered 5xx or nothing: the night fetched nothing
     IGNORED = "ignored"
     FETCH_ERROR = "fetch_error"
     # Discovery documents (sitemaps, feeds) that could not be read.

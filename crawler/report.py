@@ -23,7 +23,8 @@ def format_report(run: dict[str, Any]) -> str:
         (
             "pages fetched",
             crawl.get("fetched", 0),
-            f"not modified {crawl.get('not_modified', 0)}, unchanged in sitemap {crawl.get('skipped_unchanged', 0)}",
+            f"not modified {crawl.get('not_modified', 0)}, unchanged in sitemap {crawl.get('skipped_unchanged', 0)}"
+            + (f", dead entries left alone {crawl['dead_skipped']}" if crawl.get("dead_skipped") else ""),
         ),
         ("articles new", clean.get("new", 0), ""),
         ("articles updated", clean.get("updated", 0), "new version, old text in article_versions"),

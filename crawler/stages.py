@@ -231,7 +231,10 @@ class NothingFetched(RuntimeError):
 
 def nothing_usable(cur: Any, run_id: str, figures: dict[str, Any]) -> str | None:
     """Why the run fetched nothing usable (every answer an error), or None when something came through."""
-    if figures.get("not_modified") or figures.get("skipped_unchanged"):
+    if figures.get("robots_unreachable"):
+        # RFC 9309: the site disallowed everything tonight, so nothing was fetched: a failed night.
+        return f"nothing usable fetched: {figures['robots_unreachable']}"
+    if figures.get("not_modified") or figures.get("skipped_unchanged") or figures.get("dead_skipped"):
         return None  # an unchanged site is a quiet night, not a failure
     cur.execute(
         """SELECT count(*) FILTER (WHERE status BETWEEN 200 AND 299), count(*) FROM raw_pages WHERE run_id = %s""",

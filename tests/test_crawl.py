@@ -20,7 +20,7 @@ import pytest
 from support import before_each_answer
 
 from crawler.crawl.process import CrawlFailed, run_crawl
-from crawler.crawl.spider import PortalSpider, is_section_url, jsonld_types
+from crawler.crawl.spider import PortalSpider, is_section_url, jsonld_types, paced_delay
 from crawler.urls import normalize_url
 from newsroom_demo.server import PortalServer, running_portal
 
@@ -305,6 +305,36 @@ def test_requests_flow_at_the_politeness_limit(
     assert sum(g > 2 * delay for g in gaps) <= len(gaps) // 20
 
 
+def test_robots_txt_crawl_delay_paces_the_site(db_url: str, conn) -> None:
+    # A Crawl-delay above the configured delay (0 on loopback) sets the pace of the host's slot.
+    delay = 0.25
+    with running_portal(articles=5, seed=8, bad_pages=False) as server:
+        original = server.portal.respond
+
+        def respond(path_with_query: str, request_headers: Any) -> Any:
+            status, headers, body = original(path_with_query, request_headers)
+            if path_with_query == "/robots.txt":
+                body = body.replace(b"User-agent: *\n", f"User-agent: *\nCrawl-delay: {delay}\n".encode())
+            return status, headers, body
+
+        server.portal.respond = respond  # type: ignore[method-assign]
+        with request_times(server) as times:
+            stats = run_crawl(server.base_url, "paced", db_url)
+    assert stats["crawl_delay_s"] == delay
+    assert len(times) == stats["requested"] > 10
+    # robots.txt went out before the delay was known; every later request waited for it (timer slack:
+    # one delay). Lower bounds only: a slow machine cannot fail them.
+    assert times[-1] - times[1] >= (len(times) - 3) * delay
+
+
+def test_a_huge_crawl_delay_is_capped_and_a_short_one_leaves_the_configured_delay() -> None:
+    assert paced_delay(0.5, 86400.0, 30.0) == 30.0  # a silly value cannot stall the night
+    assert paced_delay(0.5, 2.0, 30.0) == 2.0
+    assert paced_delay(0.5, 0.1, 30.0) == 0.5  # never faster than sites.toml says
+    assert paced_delay(0.5, None, 30.0) == 0.5
+    assert paced_delay(60.0, 86400.0, 30.0) == 60.0  # the cap bounds robots.txt, not the configuration
+
+
 def base_paths(page_rows: list[dict[str, Any]]) -> set[str]:
     from urllib.parse import urlsplit
 
@@ -322,6 +352,9 @@ def test_unreachable_site_gives_fetch_error_rows_and_the_crawl_still_finishes(db
     assert page_rows and all(r["status"] == 0 for r in page_rows)
     assert {r["reason"] for r in page_rows} == {"fetch_error: DownloadConnectionRefusedError"}
     assert stats["rejected"] == {"fetch_error: DownloadConnectionRefusedError": len(page_rows)}
+    # Its robots.txt never answered (RFC 9309: disallow everything), so nothing else was tried.
+    assert [r["url"] for r in page_rows] == [f"http://127.0.0.1:{port}/robots.txt"]
+    assert stats["robots_unreachable"].startswith("robots_unreachable: robots.txt could not be fetched")
 
 
 def test_database_failure_raises_crawl_failed(db_url: str) -> None:

@@ -517,6 +517,8 @@ def test_10_nights_that_fetch_nothing_usable_fail_with_a_reason(db_url: str, con
     assert [status for status, _ in ledger] == ["failed"] * 3
     assert ledger[0][1].startswith("not a site URL")
     assert "fetch_error" in ledger[1][1] and "http_403" in ledger[2][1]
+    # A site that does not answer at all: its robots.txt is unreachable, so nothing else was tried.
+    assert "robots_unreachable: robots.txt could not be fetched (fetch_error" in ledger[1][1]
 
 
 def test_10_user_mistakes_and_unreachable_dependencies_are_one_line(
@@ -679,3 +681,44 @@ def test_2_a_killed_airflow_task_takes_its_stage_process_along(db_url: str, conn
             task, signal.SIGKILL, lambda seen: len(seen) >= 2 and stored_pages(conn) > 3
         )
         assert survivors(children) == {}
+
+
+def test_10_a_robots_txt_answering_5xx_closes_the_site_for_the_night(
+    db_url: str, conn, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RFC 9309 2.3.1.4: an unreachable robots.txt means complete disallow (a 4xx means allow all). The
+    # night fetches nothing else and fails with the reason; a site configured not to obey robots.txt
+    # is crawled all the same.
+    from test_crawl import sites_file
+
+    with running_portal(articles=5, seed=21, day=1) as server:
+        original = server.portal.respond
+
+        def respond(
+            path_with_query: str, request_headers: dict[str, str]
+        ) -> tuple[int, dict[str, str], bytes]:
+            if path_with_query == "/robots.txt":
+                return 503, {"Content-Type": "text/plain"}, b"busy"
+            return original(path_with_query, request_headers)
+
+        server.portal.respond = respond  # type: ignore[method-assign]
+        requested: list[str] = []
+        with before_each_answer(server, requested.append):
+            line = one_line_error(newsroom("run", "--site", server.base_url, check=False))
+        assert "robots_unreachable: robots.txt answered 503: the site is treated as disallowing" in line
+        assert requested == ["/robots.txt"] * 3  # the first answer and RetryMiddleware's two retries
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT status, stats -> 'crawl' ->> 'robots_unreachable' FROM crawl_runs")
+            ((status, unreachable),) = cur.fetchall()
+            cur.execute("SELECT count(*) FROM discovery_yield")  # a closed night teaches nothing
+            assert cur.fetchone() == (0,)
+        assert status == "failed" and unreachable.startswith("robots_unreachable: robots.txt answered 503")
+
+        monkeypatch.setenv(
+            "NEWSROOM_SITES_FILE", sites_file(tmp_path / "sites.toml", server.base_url, obey_robots=False)
+        )
+        newsroom("run", "--site", server.base_url)
+        stories = expected_articles(server)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT url FROM articles")
+        assert {url for (url,) in cur.fetchall()} >= stories

@@ -90,3 +90,89 @@ def test_a_site_whose_listings_fail_marks_nothing_removed(
     with conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL")
         assert cur.fetchone() == (0,)
+
+
+def test_dead_sitemap_entries_wait_until_their_lastmod_moves_or_a_week_passed(db_url: str, conn) -> None:
+    # Entries a sitemap keeps listing that give no page: 404, 410 and a redirect loop. fetch_state
+    # remembers them, so later nights leave them alone until their lastmod moves or a week has passed.
+    dead = {"/2025/10/01/tot/": 404, "/2025/10/02/geloescht/": 410, "/2025/10/03/kreis-a/": 301}
+    lastmods = {"/2025/10/01/tot/": "2025-10-01", "/2025/10/02/geloescht/": "2025-10-02"}
+    back: dict[str, str] = {}  # dead path -> story path it serves again
+    with running_portal(articles=10, seed=22, day=1) as server:
+        base = server.base_url
+        original = server.portal.respond
+
+        def respond(path_with_query: str, headers: Any) -> Any:
+            if path_with_query in back:
+                return original(back[path_with_query], headers)
+            if path_with_query == "/post-sitemap.xml":
+                status, answer_headers, body = original(path_with_query, headers)
+                entries = "".join(
+                    f"<url><loc>{base}{path}</loc>"
+                    + (f"<lastmod>{lastmods[path]}</lastmod>" if path in lastmods else "")
+                    + "</url>"
+                    for path in dead
+                )
+                return status, answer_headers, body.replace(b"</urlset>", entries.encode() + b"</urlset>")
+            if path_with_query == "/2025/10/03/kreis-a/":
+                return 301, {"Location": base + "/2025/10/03/kreis-b/"}, b""
+            if path_with_query == "/2025/10/03/kreis-b/":
+                return 301, {"Location": base + "/2025/10/03/kreis-a/"}, b""
+            if path_with_query in dead:
+                return dead[path_with_query], {"Content-Type": "text/html"}, b"<html><body>weg</body></html>"
+            return original(path_with_query, headers)
+
+        server.portal.respond = respond  # type: ignore[method-assign]
+        with request_log(server) as requested:
+            run_crawl(base, "night-1", db_url)
+        assert set(dead) <= set(requested)
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT url, status, dead_reason FROM fetch_state WHERE dead_reason IS NOT NULL")
+            assert sorted(cur.fetchall()) == [
+                (normalize_url(base + "/2025/10/01/tot/"), 404, "http_404"),
+                (normalize_url(base + "/2025/10/02/geloescht/"), 410, "http_410"),
+                (normalize_url(base + "/2025/10/03/kreis-a/"), 0, "redirect_loop"),
+            ]
+
+        with request_log(server) as requested:
+            night2 = run_crawl(base, "night-2", db_url)
+        assert not set(dead) & set(requested)
+        assert night2["dead_skipped"] == len(dead) and night2["dead_rechecked"] == 0
+
+        lastmods["/2025/10/02/geloescht/"] = "2025-11-02"  # its lastmod moved: fetched again
+        with request_log(server) as requested:
+            night3 = run_crawl(base, "night-3", db_url)
+        assert [p for p in requested if p in dead] == ["/2025/10/02/geloescht/"]
+        assert night3["dead_skipped"] == len(dead) - 1 and night3["dead_rechecked"] == 1
+
+        with conn, conn.cursor() as cur:  # a week later
+            cur.execute("UPDATE fetch_state SET fetched_at = fetched_at - interval '7 days'")
+        back["/2025/10/01/tot/"] = server.portal.stories()[0].url  # and this one is back
+        with request_log(server) as requested:
+            night4 = run_crawl(base, "night-4", db_url)
+        assert set(dead) <= set(requested)
+        assert night4["dead_rechecked"] == len(dead) and night4["dead_skipped"] == 0
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT status, dead_reason FROM fetch_state WHERE url = %s",
+            (normalize_url(base + "/2025/10/01/tot/"),),
+        )
+        assert cur.fetchone() == (200, None)
+
+
+def test_a_permanent_redirect_to_a_known_page_is_remembered_like_a_dead_entry() -> None:
+    from datetime import UTC, datetime
+
+    from crawler.crawl.items import RawPageItem
+    from crawler.crawl.spider import dead_reason
+
+    def item(status: int, final_url: str, reason: str | None = None) -> RawPageItem:
+        old = "https://example-portal.de/2025/10/04/alt/"
+        return RawPageItem(old, final_url, status, {}, None, b"", datetime.now(UTC), "sitemap", None, reason)
+
+    known = "https://example-portal.de/2025/10/04/neu/"
+    # An alias row (the target is fetched anyway) of a permanent redirect: nothing to fetch again.
+    assert dead_reason(item(301, known)) == "http_301" and dead_reason(item(308, known)) == "http_308"
+    assert dead_reason(item(302, known, "http_302")) is None  # temporary: asked again
+    assert dead_reason(item(404, "https://example-portal.de/2025/10/04/alt/", "http_404")) == "http_404"
+    assert dead_reason(item(200, known)) is None

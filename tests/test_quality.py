@@ -118,6 +118,15 @@ def test_an_unchanged_incremental_night_is_no_failure(conn: psycopg2.extensions.
     assert activity["figure"] == 43
 
 
+def test_dead_entries_left_alone_count_as_seen(conn: psycopg2.extensions.connection) -> None:
+    # They were fetched (and counted) on every night before fetch_state remembered them.
+    with conn, conn.cursor() as cur:
+        add_article(cur, f"https://{SITE}/alt/")
+        add_run(cur, "dead-left", {"fetched": 0, "stored": 0, "not_modified": 0, "dead_skipped": 5})
+    activity = next(c for c in check_run(conn, "dead-left")["checks"] if c["name"] == "activity")
+    assert activity["figure"] == 5
+
+
 def test_missing_fields_above_the_threshold_fail(conn: psycopg2.extensions.connection) -> None:
     with conn, conn.cursor() as cur:
         healthy_night(cur, articles=8)

@@ -45,6 +45,9 @@ def test_report_lists_every_figure_and_rejection_reason() -> None:
     assert any(line.split() == ["not_article", "30"] for line in lines)
     assert any(line.split() == ["http_500", "1"] for line in lines)
     assert lines[-1] == "  seconds: crawl 4.0, clean 2.5, dedupe 0.3"
+    assert "dead entries" not in lines[1]
+    dead = format_report({**RUN, "crawl": {**RUN["crawl"], "dead_skipped": 4}}).splitlines()[1]
+    assert dead.endswith("unchanged in sitemap 30, dead entries left alone 4)")
 
 
 class FakeTerminal(io.StringIO):

@@ -12,11 +12,13 @@ from crawler import db
 
 @dataclass(frozen=True)
 class FetchState:
-    """What the last successful fetch of a URL returned."""
+    """What the last successful fetch of a URL returned, or that a listed URL was dead (see dead_reason)."""
 
     etag: str | None
     last_modified: str | None
     sitemap_lastmod: datetime | None
+    fetched_at: datetime
+    dead_reason: str | None = None
 
 
 def database_url_from_settings(settings: BaseSettings) -> str:
@@ -30,12 +32,10 @@ def load_fetch_state(db_url: str, site: str, run_id: str) -> dict[str, FetchStat
     try:
         with conn, conn.cursor() as cur:
             cur.execute(
-                """SELECT url, etag, last_modified, sitemap_lastmod FROM fetch_state
+                """SELECT url, etag, last_modified, sitemap_lastmod, fetched_at, dead_reason FROM fetch_state
                    WHERE site = %s AND run_id IS DISTINCT FROM %s""",
                 (site, run_id),
             )
-            return {
-                url: FetchState(etag, modified, lastmod) for url, etag, modified, lastmod in cur.fetchall()
-            }
+            return {row[0]: FetchState(*row[1:]) for row in cur.fetchall()}
     finally:
         conn.close()

@@ -21,6 +21,9 @@ class RawPageItem:
     sitemap_lastmod: datetime | None = None
     rejected_reason: str | None = None
     is_article: bool = False
+    # A listed URL that gives no page of its own (http_404, http_410, redirect_loop, a permanent redirect
+    # to a known page): fetch_state remembers it, and later nights skip it while its lastmod stays.
+    dead_reason: str | None = None
 
 
 @dataclass

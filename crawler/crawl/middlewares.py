@@ -6,16 +6,19 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
+from twisted.internet.defer import CancelledError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 ROBOTS_KIND = "robots"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# RFC 9309 2.3.1.4: what an unreachable robots.txt (5xx, no answer) stands for.
+ROBOTS_DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
 class RedirectLoop(IgnoreRequest):
@@ -24,6 +27,11 @@ class RedirectLoop(IgnoreRequest):
 
 class OffsiteRedirect(IgnoreRequest):
     """A redirect leaves the crawled site."""
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """A fetch that got no answer (refused, reset, timed out, DNS), not one this crawl cut short itself."""
+    return not isinstance(exc, IgnoreRequest | DownloadCancelledError | CancelledError)
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -38,12 +46,24 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     def process_response(self, request: Request, response: Response) -> Response:
         """Build the robots parser from the spider's robots.txt response before any other request runs."""
         if request.meta.get("nr_kind") == ROBOTS_KIND:
-            netloc = urlparse_cached(request).netloc
-            if netloc not in self._parsers:
-                # Like Scrapy: a missing or failing robots.txt means everything is allowed.
+            # RFC 9309: a missing robots.txt (4xx) allows everything, an unreachable one (5xx) nothing.
+            # Unlike Scrapy, which allows everything after a 5xx. Rebuilt on every answer: a 500 is
+            # retried late by the spider, and its second answer decides.
+            if response.status >= 500:
+                body = ROBOTS_DISALLOW_ALL
+            else:
                 body = response.body if 200 <= response.status < 300 else b""
-                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+            self._set_parser(request, body)
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A robots.txt that never answered (after RetryMiddleware's tries) disallows everything too."""
+        if request.meta.get("nr_kind") == ROBOTS_KIND and is_unreachable(exception):
+            self._set_parser(request, ROBOTS_DISALLOW_ALL)
+
+    def _set_parser(self, request: Request, body: bytes) -> None:
+        netloc = urlparse_cached(request).netloc
+        self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
 
 
 @runtime_checkable

@@ -52,13 +52,13 @@ ON CONFLICT (run_id, url) DO UPDATE SET
 """
 UPSERT_STATE = """
 INSERT INTO fetch_state
-    (url, site, etag, last_modified, sitemap_lastmod, status, body_sha256, fetched_at, run_id)
+    (url, site, etag, last_modified, sitemap_lastmod, status, body_sha256, fetched_at, run_id, dead_reason)
 VALUES %s
 ON CONFLICT (url) DO UPDATE SET
     site = EXCLUDED.site, etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified,
     sitemap_lastmod = COALESCE(EXCLUDED.sitemap_lastmod, fetch_state.sitemap_lastmod),
     status = EXCLUDED.status, body_sha256 = EXCLUDED.body_sha256, fetched_at = EXCLUDED.fetched_at,
-    run_id = EXCLUDED.run_id
+    run_id = EXCLUDED.run_id, dead_reason = EXCLUDED.dead_reason
 """
 # A 304 keeps the stored validators and run_id (so a retry of this run still sends them) and only
 # learns the newest sitemap lastmod, which lets the next night skip the URL without a request.
@@ -178,6 +178,21 @@ class RawPagePipeline:
                     sha,
                     item.fetched_at,
                     spider.run_id,
+                    None,
+                )
+            elif item.dead_reason is not None:
+                # No validators: should the URL come back, its first answer must be a full one.
+                self.states[item.url] = (
+                    item.url,
+                    spider.site,
+                    None,
+                    None,
+                    item.sitemap_lastmod,
+                    item.status,
+                    None,
+                    item.fetched_at,
+                    spider.run_id,
+                    item.dead_reason,
                 )
         if (
             len(self.rows) + len(self.touched) >= self.batch_rows
@@ -265,6 +280,10 @@ class RawPagePipeline:
             "fetched": fetched,
             "not_modified": counted("not_modified"),
             "skipped_unchanged": counted("skipped_unchanged"),
+            # Listed URLs that were dead (404, 410, a redirect loop, moved) and were left alone tonight,
+            # and those re-checked (their lastmod moved, or a week passed).
+            "dead_skipped": counted("dead_skipped"),
+            "dead_rechecked": counted("dead_rechecked"),
             "stored": stored,
             "rejected": rejected,
             "bytes": int(size),
@@ -278,6 +297,10 @@ class RawPagePipeline:
             "removal_checks": counted("removal_checks"),
             "removed": counted("removed"),
             "robots_forbidden": counted("robots_forbidden"),
+            # Why robots.txt kept the site closed tonight (5xx or no answer), else None.
+            "robots_unreachable": stats.get_value("newsroom/robots_unreachable"),
+            # Seconds between requests to the site: max(download_delay, robots.txt Crawl-delay), capped.
+            "crawl_delay_s": float(stats.get_value("newsroom/crawl_delay_s", 0.0)),
             "outside_sections": counted("outside_sections"),
             "max_pages_reached": counted("over_max_pages") > 0,
         }

@@ -108,4 +108,7 @@ NEWSROOM_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 NEWSROOM_BATCH_ROWS = 200  # rows per INSERT ... VALUES batch
 NEWSROOM_FLUSH_SECONDS = 0.5  # also flush this often: a clean beside the crawl starts on the first pages
 NEWSROOM_RETRY_BACKOFF = 2.0  # seconds before a 500 is fetched again; per site: retry_backoff in sites.toml
+# A robots.txt Crawl-delay above this many seconds is capped (with a warning): a silly value must not
+# stall the night. The site's pace is max(download_delay, Crawl-delay), see PortalSpider._apply_crawl_delay.
+NEWSROOM_MAX_CRAWL_DELAY = 30.0
 NEWSROOM_MAX_PAGINATION = 50  # deepest /page/N/ of a section followed; sitemaps cover the archive

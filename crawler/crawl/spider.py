@@ -13,7 +13,7 @@ import re
 import zlib
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -40,7 +40,14 @@ from crawler.crawl.history import (
     revisit_due,
 )
 from crawler.crawl.items import NotModifiedItem, RawPageItem
-from crawler.crawl.middlewares import REDIRECT_STATUSES, ROBOTS_KIND, OffsiteRedirect, RedirectLoop
+from crawler.crawl.middlewares import (
+    REDIRECT_STATUSES,
+    ROBOTS_DISALLOW_ALL,
+    ROBOTS_KIND,
+    OffsiteRedirect,
+    RedirectLoop,
+    is_unreachable,
+)
 from crawler.crawl.pagescan import PageScan, scan_response
 from crawler.crawl.sitemaps import (
     MAX_DOCUMENT_BYTES,
@@ -70,6 +77,7 @@ API_POSTS_QUERY = {
     "order": "desc",
 }
 REMOVED_STATUSES = frozenset({404, 410})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 # Navigation channels: what they find beyond the sitemaps and the REST API decides how far they go.
 NAV_CHANNELS = ("section", "pagination", "archive", "link")
 # Channels whose pages another page already listed: the spider only stores them (see links_wanted).
@@ -101,6 +109,7 @@ SITEMAPS_IN_FLIGHT = 4
 # Answers a busy server gives transiently: retried once, late in the crawl, before they count as failures.
 # (Scrapy's RetryMiddleware retries at once, when an overloaded WordPress is still overloaded.)
 LATE_RETRY_STATUSES = frozenset({500})
+ROBOTS_UNREACHABLE_RULE = "the site is treated as disallowing everything tonight (RFC 9309)"
 
 DATED_PATH = re.compile(r"/\d{4}/\d{1,2}/(?:\d{1,2}/)?[^/]+/$")
 PAGINATION = re.compile(r"^(?P<listing>/(?:.*/)?)page/(?P<n>\d+)/$")
@@ -145,6 +154,23 @@ def is_size_exceeded(exc: BaseException) -> bool:
         return True
     message = str(exc)
     return "DOWNLOAD_MAXSIZE" in message or "download max size" in message.lower()
+
+
+def dead_reason(item: RawPageItem) -> str | None:
+    """Why a listed URL's answer is no page of its own (404, 410, a permanent redirect to a page the crawl
+    has: an alias row), or None."""
+    if item.status in REMOVED_STATUSES:
+        return http_status(item.status)
+    if item.status in PERMANENT_REDIRECTS and item.rejected_reason is None and item.final_url != item.url:
+        return http_status(item.status)
+    return None
+
+
+def paced_delay(configured: float, crawl_delay: float | None, cap: float) -> float:
+    """Seconds between requests: the configured delay, or robots.txt's longer Crawl-delay up to cap."""
+    if crawl_delay is None or crawl_delay <= configured:
+        return configured
+    return max(configured, min(crawl_delay, cap))
 
 
 def site_path(url: str) -> str:
@@ -282,6 +308,8 @@ class PortalSpider(Spider):
         self.night_started = _now()
         self.max_pagination = 50
         self.robots_agent = ""  # the USER_AGENT robots.txt rules are read for
+        # Why robots.txt could not be read (5xx or no answer): set, the night requests nothing more.
+        self.robots_refusal: str | None = None
         self.known: dict[str, Known] = {}
         self.listed_urls: set[str] = set()  # URLs a sitemap or the REST API named tonight
         self.sitemaps_complete = True  # every sitemap read (a failed one leaves the listing partial)
@@ -412,6 +440,8 @@ class PortalSpider(Spider):
         extra: dict[str, Any] | None = None,
     ) -> Request | None:
         """A request for a discovered URL, or None when it was seen, is unwanted, unchanged or over budget."""
+        if self.robots_refusal is not None:
+            return None  # robots.txt was unreachable: nothing else of the site is fetched tonight
         # The REST API lives under /wp-json/, which link-following never enters.
         target = self.crawl_url(url) if kind != API_KIND else url
         if target is None:
@@ -433,12 +463,19 @@ class PortalSpider(Spider):
             self.count("robots_forbidden")
             return None
         state = self.fetch_state.get(target)
+        if kind == PAGE_KIND and not recheck and via in LISTED_CHANNELS and state and state.dead_reason:
+            if not self._dead_due(state, lastmod):
+                self.count("dead_skipped")
+                return None
+            self.count("dead_rechecked")
+            recheck = True  # no change signal may skip it: the re-check is the point
         before = self.known.get(target)
         # Listings change whenever an article is added; an article whose URL only looks like one
         # (/%postname%/ permalinks: /slug/) is no listing.
         listing = is_section_url(target) and not (before is not None and before.is_article)
         if (
             kind == PAGE_KIND
+            and not recheck
             and not listing
             and lastmod
             and state
@@ -509,6 +546,17 @@ class PortalSpider(Spider):
             priority=priority,
             dont_filter=True,
         )
+
+    def _dead_due(self, state: FetchState, lastmod: datetime | None) -> bool:
+        """Whether a listed URL that was dead (404, 410, a redirect loop, moved) is fetched again tonight.
+
+        Only when its listing's lastmod moved past the one it died with, or the slow revisit interval
+        (revisit_every_days, 7) has passed since: a page that comes back is noticed within a week.
+        """
+        if lastmod is not None and (state.sitemap_lastmod is None or lastmod > state.sitemap_lastmod):
+            return True
+        every = timedelta(days=self.config.revisit_every_days) - timedelta(hours=12)  # nightly start jitter
+        return self.night_started - state.fetched_at >= every
 
     def redirect_hop(self, source: str, url: str) -> tuple[str, str | None]:
         """Verdict on a redirect hop: ("follow", None), ("alias", target) or ("loop", target)."""
@@ -690,6 +738,8 @@ class PortalSpider(Spider):
             item.final_url = meta["nr_redirect_to"]
             item.rejected_reason = None
             self.alias_rows[url] = item
+        if kind == PAGE_KIND and meta["nr_via"] in LISTED_CHANNELS:
+            item.dead_reason = dead_reason(item)
         if response.status == 200:
             self.served.add(url)
         elif response.status in REMOVED_STATUSES and url in self.removal_checks:
@@ -702,8 +752,11 @@ class PortalSpider(Spider):
             yield from self._sitemap_verdict(meta["nr_sitemap"], item.is_article)
         if kind == ROBOTS_KIND:
             yield item
-            yield from self._discover_api(response)
-            yield from self._parse_robots(response)
+            if response.status >= 500 and self.config.obey_robots:
+                self._refuse_site(f"robots.txt answered {response.status}")
+            else:
+                yield from self._discover_api(response)
+                yield from self._parse_robots(response)
         elif kind == API_KIND:
             yield item
             yield from self._parse_api(response, item)
@@ -771,9 +824,20 @@ class PortalSpider(Spider):
             is_article=is_article,
         )
 
+    def _refuse_site(self, what: str) -> None:
+        """robots.txt could not be read: request nothing more tonight, and say why in the stats."""
+        self.robots = Protego.parse(ROBOTS_DISALLOW_ALL.decode())
+        self.robots_refusal = with_detail(Reason.ROBOTS_UNREACHABLE, f"{what}: {ROBOTS_UNREACHABLE_RULE}")
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsroom/robots_unreachable", self.robots_refusal)
+        self.logger.warning("%s", self.robots_refusal)
+
     def _parse_robots(self, response: Response) -> Iterator[Request]:
+        # A 4xx (no robots.txt) allows everything (RFC 9309 2.3.1.3); a 5xx never gets here.
         text = response.body.decode("utf-8", errors="replace") if 200 <= response.status < 300 else ""
         self.robots = Protego.parse(text)
+        if self.config.obey_robots:
+            self._apply_crawl_delay(response, self.robots.crawl_delay(self.robots_agent))
         root = f"{self.base_scheme}://{self.base_netloc}"
         listed = [urljoin(root + "/", u) for u in parse_robots_sitemaps(text)]
         onsite = [u for u in listed if self.is_onsite(u)]
@@ -784,6 +848,36 @@ class PortalSpider(Spider):
                     yield request
         else:
             yield from self._try_fallbacks(tuple(root + path for path in FALLBACK_SITEMAPS))
+
+    def _apply_crawl_delay(self, response: Response, crawl_delay: float | None) -> None:
+        """Pace the site's downloader slot by max(configured delay, robots.txt Crawl-delay), capped."""
+        configured = self.settings.getfloat("DOWNLOAD_DELAY")
+        cap = self.settings.getfloat("NEWSROOM_MAX_CRAWL_DELAY", 30.0)
+        delay = paced_delay(configured, crawl_delay, cap)
+        if crawl_delay is not None and crawl_delay > max(cap, configured):
+            self.logger.warning(
+                "robots.txt asks for a Crawl-delay of %.1f s: capped at %.1f s (NEWSROOM_MAX_CRAWL_DELAY)",
+                crawl_delay,
+                delay,
+            )
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value("newsroom/crawl_delay_s", delay)
+        if delay == configured:
+            return
+        downloader = self.crawler.engine.downloader if self.crawler.engine is not None else None
+        if downloader is None:
+            return
+        # Every request goes to the host robots.txt was fetched from (or redirected to). The live slot
+        # gets the delay, and so does the slot setting a slot is re-created from after Scrapy's slot
+        # garbage collection dropped it (idle for a minute, e.g. during a late retry's backoff).
+        for url in {*response.meta.get("redirect_urls", []), response.url}:
+            key = downloader.get_slot_key(Request(url))
+            downloader.per_slot_settings.setdefault(key, {})["delay"] = delay
+            slot = downloader.slots.get(key)
+            if slot is not None:
+                slot.delay = delay
+        self.logger.info("robots.txt Crawl-delay: %.1f s between requests", delay)
 
     def _try_fallbacks(self, candidates: tuple[str, ...]) -> Iterator[Request]:
         """Request the first guessed sitemap location; the rest are tried only if it fails."""
@@ -1386,6 +1480,8 @@ class PortalSpider(Spider):
                 alias = self.alias_rows.pop(member, None)
                 if alias is not None:
                     alias.rejected_reason = Reason.REDIRECT_LOOP
+                    if alias.dead_reason is not None:
+                        alias.dead_reason = Reason.REDIRECT_LOOP
                     self.fetched[member] = Reason.REDIRECT_LOOP
                     yield alias
         self.logger.info("%s: %s (%s)", url, reason, failure.getErrorMessage()[:200])
@@ -1400,8 +1496,16 @@ class PortalSpider(Spider):
             discovered_via=meta["nr_via"],
             sitemap_lastmod=self.lastmods.get(url),
             rejected_reason=reason,
+            # A listed URL caught in a redirect loop: remembered like a 404 (see _dead_due).
+            dead_reason=(
+                Reason.REDIRECT_LOOP
+                if reason == Reason.REDIRECT_LOOP and kind == PAGE_KIND and meta["nr_via"] in LISTED_CHANNELS
+                else None
+            ),
         )
-        if kind == ROBOTS_KIND:
+        if kind == ROBOTS_KIND and self.config.obey_robots and is_unreachable(failure.value or Exception()):
+            self._refuse_site(f"robots.txt could not be fetched ({reason})")  # network failure, timeout
+        elif kind == ROBOTS_KIND:
             self.robots = None
             yield from self._try_fallbacks(
                 tuple(f"{self.base_scheme}://{self.base_netloc}{path}" for path in FALLBACK_SITEMAPS)
@@ -1431,6 +1535,8 @@ class PortalSpider(Spider):
         stats = self.crawler.stats
         if reason != "finished" or (stats is not None and stats.get_value("newsroom/failure")):
             return  # a failed night proves nothing about listings
+        if self.robots_refusal is not None:
+            return  # nor does a night that read nothing: its yield would make the next night sample
         conn = db.connect(database_url_from_settings(self.settings))
         try:
             with conn, conn.cursor() as cur:
