@@ -75,7 +75,7 @@ VIDEO = (
             f"<h1>Haushalt beschlossen</h1><p>von <span itemprop='author'>Inga Buller</span></p>{VIDEO}{TEXT}",
             "",
             ["Inga Buller"],
-            "byline_not_media_authors",
+            "byline_media_authors_last",
         ),
         # Interface text beside a Kürzel, and an author box's "mehr" link, are no names.
         (
@@ -112,14 +112,78 @@ def test_a_quoted_posts_date_is_not_the_articles() -> None:
         assert (extract_article(html, url=URL).published_at or "")[:10] == "2018-03-12"
 
 
-def test_an_article_printed_inside_an_aside_keeps_its_headline() -> None:
-    # Two of three metadata titles carry the site's suffixes: without the printed <h1>, they would win.
-    seo = "Haushalt beschlossen - Kreisblatt Nordheide Lokales - Nordheider Kreisblatt"
-    head = f"<meta property='og:title' content='Haushalt beschlossen'><meta name='twitter:title' content='{seo}'>"
-    html = (
-        f"<html lang='de'><head><meta charset='utf-8'><title>{seo}</title>{head}</head><body><main><aside class='content'><section><header><h1>Haushalt beschlossen</h1>"
-        f"</header>{TEXT}</section></aside></main></body></html>"
+# An article printed inside an <aside>: two of three metadata titles carry the site's suffixes, and
+# without the printed <h1> they would win.
+SEO = "Haushalt beschlossen - Kreisblatt Nordheide Lokales - Nordheider Kreisblatt"
+IN_ASIDE = (
+    f"<html lang='de'><head><meta charset='utf-8'><title>{SEO}</title><meta property='og:title' "
+    f"content='Haushalt beschlossen'><meta name='twitter:title' content='{SEO}'></head><body><main>"
+    f"<aside class='content'><section><header><h1>Haushalt beschlossen</h1></header>{TEXT}</section></aside>"
+    "</main></body></html>"
+)
+# A breadcrumb trail that ends with the page's own headline, which the <title> also leads with.
+CRUMB_IS_HEADLINE = (
+    "<html lang='de'><head><meta charset='utf-8'><title>Homo Beispielensis | Landeszentrale für politische "
+    "Bildung</title></head><body><div class='breadcrumb'><nav><ol><li><a href='/'>Startseite</a></li><li>"
+    "<a href='/themen/'>Die Menschen</a></li><li>Homo Beispielensis</li></ol></nav></div>"
+    f"<main><article><h1>Homo Beispielensis</h1>{TEXT}</article></main></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "title", "rule"),
+    [
+        (IN_ASIDE, "Haushalt beschlossen", "title_confirmed_chrome_h1"),
+        (CRUMB_IS_HEADLINE, "Homo Beispielensis", "title_crumb_is_headline"),
+    ],
+)
+def test_the_printed_headline_where_chrome_or_a_crumb_hid_it(html: str, title: str, rule: str) -> None:
+    assert extract_article(html, url=URL).title == title
+    with rules.disabled([rule]):
+        assert extract_article(html, url=URL).title != title
+
+
+def test_a_podcast_transcripts_only_author_is_its_episodes() -> None:
+    audio = (
+        "<div itemscope itemtype='https://schema.org/AudioObject'><h2>Folge 16</h2>"
+        "<span itemprop='author'>Autor/in: Korinna Beispiel</span></div>"
     )
-    assert extract_article(html, url=URL).title == "Haushalt beschlossen"
-    with rules.disabled(["title_confirmed_chrome_h1"]):
-        assert extract_article(html, url=URL).title != "Haushalt beschlossen"
+    html = page(f"<h1>Haushalt beschlossen</h1>{audio}{TEXT}")
+    assert extract_article(html, url=URL).authors == ["Korinna Beispiel"]
+
+
+def test_a_guest_authors_profession_is_not_part_of_the_name() -> None:
+    html = page(f"<h1>Haushalt beschlossen</h1><p class='author'>Rechtsanwalt Dennis Beispiel</p>{TEXT}")
+    assert extract_article(html, url=URL).authors == ["Dennis Beispiel"]
+
+
+def test_yoasts_webpage_object_dates_a_post_without_an_article_object() -> None:
+    graph = (
+        '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Beispiel"}, '
+        '{"@type": "WebPage", "url": "' + URL + '", "datePublished": "2017-08-03T10:49:24+00:00"}]}'
+    )
+    html = page(
+        f"<h1>Haushalt beschlossen</h1>{TEXT}", head=f"<script type='application/ld+json'>{graph}</script>"
+    )
+    assert (extract_article(html, url=URL).published_at or "")[:10] == "2017-08-03"
+    with rules.disabled(["date_webpage_ld"]):
+        assert extract_article(html, url=URL).published_at is None
+
+
+def test_a_comment_box_of_another_cms_does_not_date_the_article() -> None:
+    comments = (
+        "<div class='ce_comments block'><div class='comment_default first'><p class='info'>"
+        "<time datetime='2014-11-05T14:25:40+00:00' class='date'>05.11.2014</time></p><p>Toll!</p></div></div>"
+    )
+    html = page(f"<h1>Haushalt beschlossen</h1>{TEXT}{comments}")
+    assert extract_article(html, url=URL).published_at is None
+    with rules.disabled(["date_not_in_lists_or_comments"]):
+        assert (extract_article(html, url=URL).published_at or "")[:10] == "2014-11-05"
+
+
+def test_a_screen_reader_heading_of_the_government_site_builder_is_not_the_headline() -> None:
+    html = page(
+        f"<h1>Haushalt beschlossen im Stadtrat</h1>{TEXT}",
+        head="",
+    ).replace("<body>", "<body><h1 class='aural'>Bundesministerium für Beispiele und Muster</h1>")
+    assert extract_article(html, url=URL).title == "Haushalt beschlossen im Stadtrat"

@@ -176,3 +176,38 @@ def test_a_permanent_redirect_to_a_known_page_is_remembered_like_a_dead_entry() 
     assert dead_reason(item(302, known, "http_302")) is None  # temporary: asked again
     assert dead_reason(item(404, "https://example-portal.de/2025/10/04/alt/", "http_404")) == "http_404"
     assert dead_reason(item(200, known)) is None
+
+
+def test_a_url_variant_of_an_old_article_is_revisited_as_rarely_as_the_article(db_url: str, conn) -> None:
+    # An uppercase spelling that answers 200 and names the article canonical (the clean stage made it an
+    # alias) was fetched every night: a page of unknown age counted as first seen yesterday, so "recent".
+    from datetime import UTC, datetime, timedelta
+
+    from crawler.config import SiteConfig
+    from crawler.crawl.history import load_known, revisit_due
+
+    night = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    article, variant = "http://portal.test/politik/plan/", "http://portal.test/Politik/Plan/"
+    with conn, conn.cursor() as cur:
+        cur.execute("INSERT INTO crawl_runs (run_id, site) VALUES ('night1', 'portal.test')")
+        cur.execute(
+            """INSERT INTO articles (url, site, title, body, content_hash, extractor_version, published_at,
+                   first_seen_at, last_seen_at)
+               VALUES (%s, 'portal.test', 'Der Plan', 'Text', 'h', 'test', %s, %s, %s) RETURNING article_id""",
+            (article, night - timedelta(days=30), night - timedelta(days=30), night - timedelta(days=1)),
+        )
+        article_id = cur.fetchone()[0]
+        cur.execute("INSERT INTO url_aliases (url, article_id) VALUES (%s, %s)", (variant, article_id))
+        for url in (article, variant, "http://portal.test/impressum/"):
+            cur.execute(
+                "INSERT INTO fetch_state (url, site, status, fetched_at, run_id) VALUES (%s, 'portal.test', 200, %s, 'night1')",
+                (url, night - timedelta(days=1)),
+            )
+    known = load_known(db_url, "portal.test", "night2")
+    config = SiteConfig(name="portal", base_url="http://portal.test/")
+    assert known[variant].published_at == night - timedelta(days=30)
+    assert not known[variant].is_article  # still no article row of its own
+    # Fetched yesterday: neither the month-old article nor its variant is due tonight, a page of its own is.
+    assert not revisit_due(known[article], config, night)
+    assert not revisit_due(known[variant], config, night)
+    assert revisit_due(known["http://portal.test/impressum/"], config, night)

@@ -33,10 +33,16 @@ def load_known(db_url: str, site: str, run_id: str) -> dict[str, Known]:
     conn = db.connect(db_url)
     try:
         with conn, conn.cursor() as cur:
+            # A variant of an article's URL (another spelling whose page names the article canonical, an
+            # old URL) is as old as its article: the revisit policy fetches it as rarely as the article,
+            # not every night as a page first seen yesterday.
             cur.execute(
-                """SELECT f.url, f.fetched_at, coalesce(a.published_at, a.first_seen_at), a.article_id IS NOT NULL,
-                          f.listed_at IS NOT NULL, a.removed_at IS NOT NULL
+                """SELECT f.url, f.fetched_at,
+                          coalesce(a.published_at, a.first_seen_at, v.published_at, v.first_seen_at),
+                          a.article_id IS NOT NULL, f.listed_at IS NOT NULL, a.removed_at IS NOT NULL
                    FROM fetch_state f LEFT JOIN articles a ON a.url = f.url
+                   LEFT JOIN url_aliases u ON a.article_id IS NULL AND u.url = f.url
+                   LEFT JOIN articles v ON v.article_id = u.article_id
                    WHERE f.site = %s AND f.run_id IS DISTINCT FROM %s""",
                 (site, run_id),
             )

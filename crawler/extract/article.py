@@ -438,7 +438,10 @@ _IN_EMBED = etree.XPath("ancestor::blockquote")
 # Readers' comments (WordPress's #comments, .comment-list, .comment) date and sign their own texts.
 _COMMENTS = (
     "ancestor-or-self::*[@id = 'comments' or contains(@class, 'comment-list') or contains(@class, 'comments-area')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')]"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comment ')"
+    # Other CMSs' comment boxes: Contao's "ce_comments" > "comment_default", "comments", "commentlist".
+    " or contains(concat(' ', normalize-space(@class), ' '), ' comments ') or contains(@class, 'ce_comments')"
+    " or contains(concat(' ', normalize-space(@class)), ' comment_') or contains(@class, 'commentlist')]"
 )
 # A list item that links to another page is a teaser, whatever its list is called ("Mehr zum Thema");
 # links to the author's page, the section or an anchor are the article's own meta line.
@@ -517,6 +520,8 @@ def _date_candidates(
     for key in ("datePublished", "dateCreated", "uploadDate"):
         yield page.ld_text(key), "json-ld"
     yield page.first(*_PUBLISHED_META), "meta"
+    if page.article_ld is None and rules.on("date_webpage_ld"):
+        yield page.webpage_text("datePublished"), "json-ld"
     headline = _headline_element(tree)
     if site_dates and rules.on("date_site_line"):
         # Where the site prints its articles' dates, learned from its other pages (site template).
@@ -792,7 +797,10 @@ def _byline_marked(element: HtmlElement) -> bool:
     return bool(marker) and any(mark in marker.lower() for mark in marks)
 
 
-_HIDDEN_CLASS = re.compile(r"visually-?hidden|sr-only|screen-reader|(?<![\w-])hidden(?![\w-])", re.IGNORECASE)
+# "aural": the screen-reader class of Germany's Government Site Builder (federal ministries' sites).
+_HIDDEN_CLASS = re.compile(
+    r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:hidden|aural)(?![\w-])", re.IGNORECASE
+)
 _CAPTION_CONTEXT = re.compile(r"caption|copyright|credit|media|image|foto|photo", re.IGNORECASE)
 # "Redaktion: A und B" under a broadcaster's article credits the editors, not the authors.
 _CREDIT_PREFIX = re.compile(r"^\s*(?:redaktion|mitarbeit|bearbeitung|sendung|quelle|foto|bild)\s*:", re.I)
@@ -846,12 +854,6 @@ def _not_posts_byline(element: HtmlElement) -> bool:
         return True
     if rules.on("byline_not_comment_signatures") and _COMMENT_SIGNATURE(element):
         return True
-    if (
-        rules.on("byline_not_media_authors")
-        and element.get("itemprop") == "author"
-        and _MEDIA_AUTHOR(element)
-    ):
-        return True
     return rules.on("date_not_in_lists_or_comments") and bool(_IN_COMMENTS(element))
 
 
@@ -864,6 +866,7 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
     """The authors the page's author markup names, else the first byline element that names any."""
     # Explicit author markup (rel=author, itemprop=author) marks each person separately.
     explicit: list[str] = []
+    media: list[str] = []  # authors of an embedded video or audio (see below)
     lines: dict[HtmlElement, None] = {}
     # Links to an author archive (/author/<slug>/, WordPress) name the author as printed.
     for element in tree.xpath(_EXPLICIT_AUTHOR_DE if rules.on("byline_german_marks") else _EXPLICIT_AUTHOR)[
@@ -875,6 +878,15 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
         if not text and rules.on("byline_microdata_name"):
             # <div itemprop=author><meta itemprop=name content="A"></div>: the name is an attribute.
             text = " und ".join(element.xpath("./descendant-or-self::*[@itemprop='name']/@content"))
+        if (
+            rules.on("byline_media_authors_last")
+            and element.get("itemprop") == "author"
+            and _MEDIA_AUTHOR(element)
+        ):
+            # An embedded video's author ("CHIP") is the video's, beside the article's own byline; a
+            # podcast transcript's only author is the episode's.
+            media.extend(split_authors(text, explicit=True))
+            continue
         explicit.extend(split_authors(text, explicit=True))
         if element.getparent() is not None:
             lines[element.getparent()] = None
@@ -885,6 +897,8 @@ def _byline_names(tree: HtmlElement, bylines: list[HtmlElement]) -> list[str]:
             explicit.extend(name for name in split_authors(own) if agency_of(name))
     if explicit:
         return clean_authors(explicit, explicit=True)
+    if media and not any(_element_names(e) for e in bylines):
+        return clean_authors(media, explicit=True)
     for index, element in enumerate(bylines):
         names = _element_names(element)
         if names and rules.on("byline_structure"):

@@ -12,10 +12,11 @@ from crawler.extract.dates import MONTH_NAMES
 AGENCIES = frozenset(
     {"dpa", "afp", "ap", "reuters", "epd", "kna", "sid", "dts", "ddp", "apa", "ots", "idea", "rnd", "kna/epd"}
 )
-# Job titles, also in compounds ("SRF-Korrespondentin", "Politikredakteurin", "Redaktionsleiter").
+# Job titles, also in compounds ("SRF-Korrespondentin", "Politikredakteurin", "Redaktionsleiter"), and the
+# professions of guest authors ("Rechtsanwalt Dennis Beispiel", "Fachanwältin für Arbeitsrecht").
 _JOB_TITLE_WORD = (
     r"\w*(?:redakteur|redaktor|korrespondent|journalist|reporter|kolumnist|autor|volontär|praktikant|"
-    r"kommentator|mitarbeiter|leiter)(?:in|innen|en|s)?"
+    r"kommentator|mitarbeiter|leiter|anwalt|anwält|notar|steuerberater)(?:in|innen|en|s)?"
 )
 # Words that describe a role, not a person ("Max Muster, Korrespondent in Berlin").
 _ROLE_WORDS = re.compile(

@@ -195,6 +195,20 @@ class PageMeta:
         """A property of the main article object as text."""
         return _as_text(self.ld_get(key))
 
+    def webpage_text(self, key: str) -> str | None:
+        """A property of the page's own WebPage object (Yoast's graph without an Article piece) as text."""
+        for item in self.jsonld:
+            if _types(item) & _WEBPAGE_TYPES:
+                value = _as_text(item.get(key))
+                if value:
+                    return value
+        return None
+
+
+# Yoast SEO's graph describes every post as a WebPage; only with a configured publisher does it add an
+# Article piece. The WebPage then carries the post's own dates.
+_WEBPAGE_TYPES = frozenset({"webpage", "itempage"})
+
 
 def _claims_page(item: dict[str, Any], titles: tuple[str, ...], url: str | None) -> bool:
     """Whether an article object says it is this page: its headline printed as the page's title, or its URL."""

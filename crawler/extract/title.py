@@ -36,7 +36,7 @@ _KICKER_CLASS = re.compile(
 # How many wrappers that hold nothing else may stand around a kicker printed before the headline.
 _KICKER_WRAPPERS = 2
 _HIDDEN_CLASS = re.compile(
-    r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:is-)?hidden(?![\w-])|(?<![\w-])hide(?![\w-])",
+    r"visually-?hidden|sr-only|screen-reader|(?<![\w-])(?:is-)?hidden(?![\w-])|(?<![\w-])(?:hide|aural)(?![\w-])",
     re.IGNORECASE,
 )
 # Inside a heading: a subscription badge ("Z+", "F+", "SPIEGEL+") or an icon, printed beside the words.
@@ -487,6 +487,11 @@ def extract_title(
         extra_sections.append(section)
 
     headings = _headings(tree)
+    if rules.on("title_crumb_is_headline"):
+        # A breadcrumb trail ends with the page itself: a crumb the page prints as its headline names no
+        # section, and must not strip the headline from a metadata title ("Homo Brandenburgensis | …").
+        own = {norm(h.headline) for h in headings}
+        extra_sections = [s for s in extra_sections if norm(s) not in own]
     # "Kicker: Headline" as a heading prints it (its kicker inside, with a separator).
     printed = {norm(f"{h.kicker}: {h.headline}") for h in headings if h.kicker}
 
