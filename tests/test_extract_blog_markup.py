@@ -187,3 +187,30 @@ def test_a_screen_reader_heading_of_the_government_site_builder_is_not_the_headl
         head="",
     ).replace("<body>", "<body><h1 class='aural'>Bundesministerium für Beispiele und Muster</h1>")
     assert extract_article(html, url=URL).title == "Haushalt beschlossen im Stadtrat"
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "<span style='font-size: x-small;'>ssi, dan; Foto [M]: Beispielbild; Erstveröffentlichung: 4.4.18</span>",
+        "<div class='m-source'><div class='a-text-block'>ssi/dan</div></div>",
+    ],
+)
+def test_writers_initials_after_the_text_are_the_byline_where_metadata_names_the_site(credit: str) -> None:
+    head = (
+        '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+        '"author": {"@type": "Organization", "name": "beispiel-zeitung.de"}}</script>'
+    )
+    html = page(f"<h1>Haushalt beschlossen</h1>{TEXT}{credit}", head=head)
+    assert extract_article(html, url=URL).authors == ["ssi", "dan"]
+    with rules.disabled(["byline_end_credit"]):
+        assert extract_article(html, url=URL).authors == ["beispiel-zeitung.de"]
+    # A person named in the metadata stays the byline; an agency's short name is no writer's initials.
+    person = head.replace("Organization", "Person").replace("beispiel-zeitung.de", "Anna Berger")
+    assert extract_article(
+        page(f"<h1>Haushalt beschlossen</h1>{TEXT}{credit}", head=person), url=URL
+    ).authors == ["Anna Berger"]
+    agency = credit.replace("ssi, dan", "dpa").replace("ssi/dan", "dpa")
+    assert extract_article(
+        page(f"<h1>Haushalt beschlossen</h1>{TEXT}{agency}", head=head), url=URL
+    ).authors == ["beispiel-zeitung.de"]

@@ -272,6 +272,12 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
         template.noise_keys() if template else frozenset(),
         tuple(template.byline_lines) if template else (),
     )
+    if rules.on("byline_end_credit") and all(_names_site(a, article.site_name, url) for a in article.authors):
+        # No byline, or only the site's own name in metadata: the credit printed after the text names
+        # who wrote it ("(as)", "ssi, dan; Foto: …", a source block "SpotOnNews").
+        credit = _end_credit(tree)
+        if credit:
+            article.authors, sources["authors"] = credit, "credit"
     # Opinion pieces put the writer's name before the headline in their SEO titles ("Anna Berger: Die
     # Republik der Verlierer"): a byline, not the story's topic.
     if (
@@ -1104,6 +1110,51 @@ def _credit_notes(tree: HtmlElement) -> list[str]:
             continue
         notes.append(text)
     return notes
+
+
+# Small print after the article's text: "<span style='font-size: x-small'>ssi, dan; Foto: …</span>".
+# or a source or credit box: "<div class=m-source><div>as</div></div>".
+_END_CREDITS = etree.XPath(
+    "(//article|//main|//*[contains(@class, 'post-body') or contains(@class, 'entry-content')])"
+    "//*[self::small or contains(@style, 'small') or contains(@class, 'source') or contains(@class, 'credit') "
+    "or contains(@class, 'quelle')]"
+)
+# Authors' initials (Kürzel) as a credit prints them: "as", "(ssi, dan)", "ab/cd".
+_KUERZEL_CREDIT = re.compile(r"^\(?\s*([a-zäöü]{2,4}(?:\s*[,/]\s*[a-zäöü]{2,4}){0,3})\s*\)?$")
+_CREDIT_WORDS = 4  # initials of at most four writers
+
+
+def _names_site(name: str, site_name: str | None, url: str | None) -> bool:
+    """True when an author is the site itself: its name or host ("BRIGITTE.de", "Der Postillon")."""
+    key = fold(name).replace(" ", "")
+    keys = set()
+    if site_name:
+        site = fold(site_name).replace(" ", "")
+        keys |= {site, site.rsplit(".", 1)[0]}
+    if url:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        keys |= {host, host.split(".")[0]}
+    keys.discard("")
+    return key in keys or key.removeprefix("der").removeprefix("die").removeprefix("das") in keys
+
+
+def _end_credit(tree: HtmlElement) -> list[str]:
+    """The writers' initials a credit box or small print prints ("(as)", "ssi, dan; Foto: …"); the first wins.
+
+    Only initials: names in credit, source or small-print boxes were as often a recipe teaser's or a menu's.
+    """
+    for element in _END_CREDITS(tree)[:30]:
+        text = squash(element.text_content())
+        first = text.split(";", 1)[0].strip()
+        if not first or len(first.split()) > _CREDIT_WORDS or any(c.isdigit() for c in first):
+            continue
+        initials = _KUERZEL_CREDIT.match(first)
+        if initials:
+            parts = [p.strip() for p in re.split(r"[,/]", initials.group(1)) if p.strip()]
+            # An agency's short name ("dpa", "afp") is a credit of its own, not a writer's initials.
+            if not any(agency_of(p) for p in parts):
+                return parts
+    return []
 
 
 def _byline_texts(elements: list[HtmlElement]) -> list[str]:

@@ -62,6 +62,7 @@ RULES: dict[str, str] = {
     "byline_not_comment_signatures": "an element classed as a comment's author ('comment-author', a 'recentcomments' widget) signs a comment, not the post",
     "byline_media_authors_last": "an itemprop=author inside a video, image or audio object (its own itemscope) credits that object: the article's byline only when the page names no one else",
     "byline_site_account": "a metadata author that is the site's own name with digits or an underscore ('Wunderweib1') is the account that posts, not a name",
+    "byline_end_credit": "with no byline, or only the site's own name as author, the writers' initials a credit after the text prints are the byline ('(as)' in a source box, 'ssi, dan; Foto: …' in small print)",
     "byline_post_meta_line": "with no other byline, a post's meta line 'Von X am …', 'posted by X at …' (class '…meta…') names X",
     "title_crumb_is_headline": "a breadcrumb that the page prints as its headline is the trail's last item (the page itself), not a section to strip from metadata titles",
     "title_confirmed_chrome_h1": "with no usable heading, an <h1> inside page chrome (an <aside>) that a metadata title spells exactly is the headline",

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 # Raise it whenever a change of the extractor changes what a stored page yields.
-EXTRACTOR_VERSION = "2026.12.01.3"
+EXTRACTOR_VERSION = "2026.12.01.4"
