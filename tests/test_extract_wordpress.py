@@ -38,6 +38,10 @@ def test_classic_theme_post_gives_title_nested_category_tags_and_desk_byline() -
     assert article.body is not None and article.body.startswith("Der Landtag hat am Dienstag")
     assert "Oktober 2025" not in article.body and "Vorheriger Beitrag" not in article.body
     assert article.shortlink == "http://127.0.0.1:8080/?p=12"  # the post's ID outlives a slug change
+    # A theme printing the home page as every page's shortlink names no post: the body class does.
+    home = load("twentytwentyone_de.html").replace("http://127.0.0.1:8080/?p=12", "http://127.0.0.1:8080/")
+    assert extract_article(home, url=CLASSIC_URL).shortlink == "http://127.0.0.1:8080/?p=12"
+    assert extract_article(home.replace("postid-12", ""), url=CLASSIC_URL).shortlink is None
 
 
 def test_block_theme_as_shipped_gives_german_lower_case_byline_and_agency_credits() -> None:

@@ -365,7 +365,11 @@ def _shortlink(tree: HtmlElement, page: PageMeta, url: str | None) -> str | None
     """The page's shortlink, else WordPress's `/?p=ID` from its `postid-ID` body class; None without either."""
     # A post keeps its ID when its slug or category changes: the clean stage recognises it by this name.
     if page.shortlink:
-        return urljoin(url, page.shortlink) if url else page.shortlink
+        link = urljoin(url, page.shortlink) if url else page.shortlink
+        parts = urlsplit(link)
+        # A theme that prints the home page as every page's shortlink names no post.
+        if parts.query or parts.path.strip("/"):
+            return link
     body = tree.find("body")
     found = _POST_ID_CLASS.search(body.get("class") or "") if body is not None else None
     if found is None or not url:
