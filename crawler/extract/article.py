@@ -273,8 +273,8 @@ def _from_tree(tree: HtmlElement, url: str | None, template: SiteTemplate | None
         tuple(template.byline_lines) if template else (),
     )
     if rules.on("byline_end_credit") and all(_names_site(a, article.site_name, url) for a in article.authors):
-        # No byline, or only the site's own name in metadata: the credit printed after the text names
-        # who wrote it ("(as)", "ssi, dan; Foto: …", a source block "SpotOnNews").
+        # No byline, or only the site's own name in metadata: the writers' initials printed after the
+        # text say who wrote it ("(as)" in a source box, "ssi, dan; Foto: …" in small print).
         credit = _end_credit(tree)
         if credit:
             article.authors, sources["authors"] = credit, "credit"
@@ -945,15 +945,15 @@ def _post_meta_byline(tree: HtmlElement) -> list[str]:
     for element in _POST_META(tree)[:20]:
         if _not_posts_byline(element):
             continue
-        for line in (squash(part) for part in _visible_text(element).split("\n")):
-            if len(line.split()) > _META_LINE_WORDS:
-                continue
-            match = _META_BYLINE.match(line)
-            if match and match.group("name")[:1].isupper():
-                # The phrase marks the name: one word as printed ("posted by Stadler") is the author.
-                names = clean_authors([match.group("name")], explicit=True)
-                if names:
-                    return names
+        line = _visible_text(element)
+        if len(line.split()) > _META_LINE_WORDS:
+            continue
+        match = _META_BYLINE.match(line)
+        if match and match.group("name")[:1].isupper():
+            # The phrase marks the name: one word as printed ("posted by Stadler") is the author.
+            names = clean_authors([match.group("name")], explicit=True)
+            if names:
+                return names
     return []
 
 
@@ -1128,18 +1128,25 @@ _KUERZEL_CREDIT = re.compile(r"^\(?\s*([a-zäöü]{2,4}(?:\s*[,/]\s*[a-zäöü]{
 _CREDIT_WORDS = 4  # initials of at most four writers
 
 
+_LEADING_ARTICLE = re.compile(r"^(?:der|die|das)\s+", re.IGNORECASE)
+
+
+def _site_key(text: str) -> str:
+    """A site's name as compared: folded, without a leading article or spaces ("Der Postillon": "postillon")."""
+    return fold(_LEADING_ARTICLE.sub("", text.strip())).replace(" ", "")
+
+
 def _names_site(name: str, site_name: str | None, url: str | None) -> bool:
     """True when an author is the site itself: its name or host ("BRIGITTE.de", "Der Postillon")."""
-    key = fold(name).replace(" ", "")
     keys = set()
     if site_name:
-        site = fold(site_name).replace(" ", "")
+        site = _site_key(site_name)
         keys |= {site, site.rsplit(".", 1)[0]}
     if url:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
         keys |= {host, host.split(".")[0]}
     keys.discard("")
-    return key in keys or key.removeprefix("der").removeprefix("die").removeprefix("das") in keys
+    return _site_key(name) in keys
 
 
 def _end_credit(tree: HtmlElement) -> list[str]:
