@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/sitemap_memory_bench.py
 	$(BIN)/python benchmarks/first_night_bench.py
 	$(BIN)/python ../shared/tools/score_extraction.py
+	$(BIN)/python benchmarks/unseen_pages.py
 
 # What the Celery deployment needs beyond `make install`: the Celery provider, a Redis client, asyncpg.
 install-celery: install
