@@ -14,7 +14,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +25,7 @@ from psycopg2.extensions import connection as Connection
 from psycopg2.extensions import cursor as Cursor
 from psycopg2.extras import execute_values
 
-from crawler import edits, extract, procs, site_templates, urls
+from crawler import config, edits, extract, procs, site_templates, urls
 from crawler.extract.template import SiteTemplate
 from crawler.reasons import Reason, with_detail
 from crawler.textnorm import content_hash
@@ -564,8 +566,34 @@ def _start_extraction(
     return lambda: list(running)
 
 
+@lru_cache(maxsize=4)
+def _configured_languages(path: Path, mtime_ns: int) -> dict[str, frozenset[str]]:
+    """The `languages` of each configured site that limits them (read once per version of the file)."""
+    return {site.site: frozenset(site.languages) for site in config.load_sites(path) if site.languages}
+
+
+def site_languages() -> dict[str, frozenset[str]]:
+    """Sites whose articles are kept only in some languages (sites.toml `languages`), by site key."""
+    path = config.sites_file()
+    try:
+        return _configured_languages(path, path.stat().st_mtime_ns)
+    except OSError:
+        return {}
+
+
+def _in_site_language(result: Extracted, site: str, languages: dict[str, frozenset[str]]) -> Extracted:
+    """The result, or a rejection when its article is in a language the site's `languages` leave out."""
+    allowed = languages.get(site)
+    language = (result.article or {}).get("language")
+    if not allowed or not language or language in allowed:
+        return result  # a text whose language is unknown is kept: too short to tell is no translation
+    return Extracted(result.page_id, None, with_detail(Reason.OUTSIDE_LANGUAGES, language))
+
+
 def _write_results(cur: Cursor, pages: list[RawPage], results: list[Extracted], reclean: bool) -> list[str]:
     by_id = {page.page_id: page for page in pages}
+    if not reclean and (languages := site_languages()):
+        results = [_in_site_language(r, by_id[r.page_id].site, languages) for r in results]
     outcomes = []
     marks: list[Mark] = []
     canonical = {

@@ -26,6 +26,9 @@ class SiteConfig:
     obey_robots: bool = True
     retry_backoff: float = 2.0  # seconds a page that answered 500 waits for its one retry (see below)
     allowed_sections: list[str] = field(default_factory=list)
+    # Languages (ISO 639-1) the site's articles are kept in; empty: any. A translation (Polylang's
+    # /en/…) in another one is stored as a raw page, rejected as `outside_languages`, not an article.
+    languages: list[str] = field(default_factory=list)
     # Revisit policy for known pages without a change signal (no sitemap lastmod, no REST API):
     revisit_recent_days: float = 3.0  # articles younger than this are "recent"
     revisit_recent_every_days: float = 1.0  # recent ones are fetched again this often
@@ -43,7 +46,8 @@ class SiteConfig:
         return site_key(self.base_url)
 
 
-def _sites_file() -> Path:
+def sites_file() -> Path:
+    """The sites.toml in use: NEWSROOM_SITES_FILE, else the one shipped in the package."""
     return Path(os.environ.get("NEWSROOM_SITES_FILE", SITES_FILE))
 
 
@@ -52,13 +56,13 @@ def _build(entry: dict[str, Any], defaults: dict[str, Any]) -> SiteConfig:
     merged = {**defaults, **entry}
     unknown = set(merged) - known
     if unknown:
-        raise ValueError(f"unknown site settings in {_sites_file()}: {sorted(unknown)}")
+        raise ValueError(f"unknown site settings in {sites_file()}: {sorted(unknown)}")
     return SiteConfig(**merged)
 
 
 def load_sites(path: Path | None = None) -> list[SiteConfig]:
     """Every configured site, defaults applied."""
-    data = tomllib.loads((path or _sites_file()).read_text(encoding="utf-8"))
+    data = tomllib.loads((path or sites_file()).read_text(encoding="utf-8"))
     defaults = data.get("defaults", {})
     return [_build(entry, defaults) for entry in data.get("site", [])]
 
@@ -68,7 +72,7 @@ LOOPBACK_HOSTS = ("127.", "localhost", "[::1]", "::1")
 
 def site_config(base_url: str, path: Path | None = None) -> SiteConfig:
     """Settings for base_url: its configured entry, or the defaults for an unlisted site."""
-    data = tomllib.loads((path or _sites_file()).read_text(encoding="utf-8"))
+    data = tomllib.loads((path or sites_file()).read_text(encoding="utf-8"))
     defaults = data.get("defaults", {})
     for entry in data.get("site", []):
         if site_key(entry["base_url"]) == site_key(base_url):

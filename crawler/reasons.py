@@ -20,6 +20,7 @@ class Reason(StrEnum):
     # What the page is: a listing, home or service page, or an article outside the configured sections.
     NOT_ARTICLE = "not_article"
     OUTSIDE_SECTIONS = "outside_sections"
+    OUTSIDE_LANGUAGES = "outside_languages"  # an article in a language the site's `languages` leave out
     # Fetch outcomes without a usable response.
     REDIRECT_LOOP = "redirect_loop"
     OFFSITE_REDIRECT = "offsite_redirect"
@@ -38,7 +39,7 @@ class Reason(StrEnum):
 # Reasons that are part of a normal crawl rather than a sign of trouble (quality checks leave them out).
 # NOT_HTML: robots.txt, sitemaps, feeds and REST API pages; on a cheap incremental night they are half
 # of what is fetched.
-EXPECTED = (Reason.NOT_ARTICLE, Reason.OUTSIDE_SECTIONS, Reason.NOT_HTML)
+EXPECTED = (Reason.NOT_ARTICLE, Reason.OUTSIDE_SECTIONS, Reason.OUTSIDE_LANGUAGES, Reason.NOT_HTML)
 
 
 def with_detail(reason: Reason, detail: str) -> str:

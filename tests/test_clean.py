@@ -295,3 +295,54 @@ def test_a_post_under_a_new_slug_keeps_its_row(conn) -> None:
     assert [r[0] for r in rows[1:]] == ["http://portal.test/sport/spiel/", other]
     assert before == ["Der Plan"]
     assert {old, "http://portal.test/?p=7"} <= aliases
+
+
+def test_a_translation_outside_the_sites_languages_is_no_article(conn, tmp_path, monkeypatch) -> None:
+    # A German portal with Polylang's English translations under /en/: with `languages = ["de"]` the
+    # translation is stored as a raw page with its reason, not counted as an article.
+    sites = tmp_path / "sites.toml"
+    sites.write_text(
+        '[defaults]\n[[site]]\nbase_url = "http://portal.test"\nlanguages = ["de"]\n', encoding="utf-8"
+    )
+    english = (
+        "The mayor of the city presented a new plan for the streets on Monday, and the council will"
+        " vote on it next week after a long debate about the costs."
+    )
+    german, translation = "http://portal.test/politik/plan/", "http://portal.test/en/politics/plan/"
+    t0 = datetime(2026, 11, 20, 2, tzinfo=UTC)
+    start(conn, "night1")
+    with conn, conn.cursor() as cur:
+        add_page(cur, "night1", german, page_html("Der Plan", paragraphs(4), german), t0)
+        add_page(
+            cur,
+            "night1",
+            translation,
+            page_html("The plan", [english] * 6, translation).replace('lang="de"', 'lang="en"'),
+            t0,
+        )
+    monkeypatch.setenv("NEWSROOM_SITES_FILE", str(sites))
+    done = clean.clean_pages(conn, workers=1)
+    assert (done["new"], done["rejected"]) == (1, 1)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT url FROM articles")
+        assert [r[0] for r in cur.fetchall()] == [german]
+        cur.execute("SELECT rejected_reason FROM raw_pages WHERE url = %s", (translation,))
+        assert cur.fetchone()[0] == "outside_languages: en"
+
+
+def test_without_configured_languages_every_language_is_kept(conn, tmp_path, monkeypatch) -> None:
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[defaults]\n[[site]]\nbase_url = "http://portal.test"\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSROOM_SITES_FILE", str(sites))
+    url = "http://portal.test/en/politics/plan/"
+    english = "The mayor presented a new plan for the streets on Monday and the council will vote on it. " * 6
+    start(conn, "night1")
+    with conn, conn.cursor() as cur:
+        add_page(
+            cur,
+            "night1",
+            url,
+            page_html("The plan", [english] * 4, url).replace('lang="de"', 'lang="en"'),
+            datetime(2026, 11, 20, 2, tzinfo=UTC),
+        )
+    assert clean.clean_pages(conn, workers=1)["new"] == 1
