@@ -299,11 +299,7 @@ def _moved_articles(
         if cur.rowcount != 1:
             continue  # another clean stored the new URL meanwhile: the one-by-one path takes it
         cur.execute("DELETE FROM url_aliases WHERE url = %s", (new_url,))
-        cur.execute(
-            """INSERT INTO url_aliases (url, article_id, first_seen_at) VALUES (%s, %s, %s)
-               ON CONFLICT (url) DO UPDATE SET article_id = EXCLUDED.article_id""",
-            (old_url, article_id, page.fetched_at),
-        )
+        _write_aliases(cur, [(old_url, article_id, page.fetched_at)])
         row = _locked_article(cur, new_url)
         if row is not None:
             taken.add(article_id)
