@@ -47,6 +47,7 @@ PAGE_SIZE = 20
 COPY_RATE = 0.1
 SIBLING_RATE = 0.2  # of odd indices, i.e. about 10 % of stories share the topic of their predecessor
 CHANGE_RATE = 0.05
+BACKDATED_INDEX_OFFSET = 5_000_000  # generator index space of backdated posts (see backdated_per_day)
 COPY_INDEX_OFFSET = 10_000_000  # generator index space of agency copies, far from originals
 STATIC_PAGES = {
     "/impressum/": "Impressum",
@@ -222,6 +223,7 @@ class _State:
         planted_edits: bool = False,
         flaky: bool = False,
         trashed: frozenset[str] = frozenset(),
+        backdated_per_day: int = 0,
     ) -> None:
         self.seed = seed
         self.day = day
@@ -253,6 +255,13 @@ class _State:
             for j in range(new_per_day):
                 new_offset = timedelta(days=d - 2, hours=1 + 22 * (j + 0.5) / new_per_day)
                 originals.append((articles + (d - 2) * new_per_day + j, new_offset, d))
+            for j in range(backdated_per_day):
+                # Published on day d but dated before every other post (an editor's late filing): only the
+                # last pages of its section and the archives list it; a sitemap capped to the newest does not.
+                old_offset = -(SPREAD + timedelta(days=d - 1, hours=j + 1))
+                originals.append(
+                    (articles + BACKDATED_INDEX_OFFSET + (d - 2) * backdated_per_day + j, old_offset, d)
+                )
         self.base_originals: list[_Meta] = []
         self.siblings: set[int] = set()
         # One Random stream in index order decides dates, topics, authors and copies: seeding a generator
@@ -562,8 +571,11 @@ class Portal:
         plain_wordpress: bool = False,
         sitemap_cap: int | None = None,
         rest_api: bool = True,
+        backdated_per_day: int = 0,
     ) -> None:
         self.articles = articles
+        # Posts published from day 2 on but dated before all others (see _State).
+        self.backdated_per_day = backdated_per_day
         self.planted_edits_enabled = planted_edits
         # As WordPress core serves it without SEO plugins: robots.txt names only the core sitemap
         # (no lastmod), pages carry no ETag/Last-Modified; the REST API tells modification times.
@@ -618,6 +630,7 @@ class Portal:
                 self.planted_edits_enabled,
                 self.flaky_pages,
                 frozenset(self._trashed),
+                self.backdated_per_day,
             )
             state.sitemap_cap, state.rest_api = self.sitemap_cap, self.rest_api
             self._states[day] = state

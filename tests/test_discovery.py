@@ -72,6 +72,48 @@ def test_articles_only_later_section_pages_or_archives_list_are_found(db_url: st
     assert changed & stored_stories(rows(conn, "night-2"), stories) or not changed
 
 
+def test_a_site_whose_listings_miss_articles_is_walked_every_night_and_loses_no_backdated_post(
+    db_url: str, conn
+) -> None:
+    # A sitemap capped to the 30 newest posts and no REST API. From day 2 on, three posts a day are
+    # published dated before every other one: only the last pages of their sections list them. Night 2 is
+    # quiet (navigation finds nothing new), which once made night 3 only a sample of the navigation: the
+    # backdated posts of nights 3 to 5 were all missed (0 of 3 each night).
+    from crawler import stages
+
+    missed: dict[str, int] = {}
+    known: dict[str, int] = {}
+    skipped: dict[str, int] = {}
+    with running_portal(articles=150, seed=10, sitemap_cap=30, rest_api=False, backdated_per_day=3) as server:
+        base = server.base_url
+        for night, day in (("night-1", 1), ("night-2", 1), ("night-3", 2), ("night-4", 2), ("night-5", 3)):
+            server.set_day(day)
+            figures = run_crawl(base, night, db_url)
+            stages.clean(night, db_url=db_url)  # which known pages are articles is the clean stage's verdict
+            backdated = {
+                normalize_url(base + m.path)
+                for m in server.portal._state.metas
+                if m.kind == "original" and m.created_day == day > 1
+            }
+            stories = {normalize_url(base + s.url) for s in server.portal.stories()}
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT url FROM articles")
+                have = {normalize_url(url) for (url,) in cur.fetchall()}
+            if night == "night-1":
+                assert have >= {s for s in stories if "/agentur/" not in s}  # every post of the sections
+            else:
+                missed[night] = len(backdated - have)
+                known[night] = figures.get("unlisted_articles_known", 0)
+                skipped[night] = figures.get("skipped_navigation", 0)
+    assert len(backdated) == 3
+    # Every backdated post is stored on the night it appeared.
+    assert missed == dict.fromkeys(missed, 0)
+    # The sitemap names 30 of the site's articles: the rest are known to need navigation, walked every
+    # night, not sampled.
+    assert min(known.values()) >= 100
+    assert skipped == dict.fromkeys(skipped, 0)
+
+
 def test_a_sitemap_of_archive_pages_is_probed_once_then_left_to_the_sample(
     db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

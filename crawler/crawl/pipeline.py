@@ -293,6 +293,8 @@ class RawPagePipeline:
             "skipped_revisit": counted("skipped_revisit"),
             "skipped_navigation": counted("skipped_navigation"),
             "links_unread": counted("links_unread"),
+            # Live articles last night's sitemaps and REST API did not name: navigation is walked, not sampled.
+            "unlisted_articles_known": counted("unlisted_articles_known"),
             "channels": channels(stats),
             "removal_checks": counted("removal_checks"),
             "removed": counted("removed"),

@@ -3,7 +3,7 @@
 Real sitemaps are often capped (SEO plugins list recent posts) and some sites refuse the REST API to
 anonymous readers. Then only the navigation (sections, their later pages, archives) lists the older
 posts: night 1 must still store every readable post, and night 2 must find both a new post and a
-backdated one that only a section's later pages list.
+backdated one that only a section's later pages list; so must night 4, after a quiet night 3.
 """
 
 from __future__ import annotations
@@ -81,6 +81,16 @@ def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
         wp.apply(day2)
         truth2 = by_key(wp.truth())
         night2 = run_night(scratch_db, wp.base_url, sites)
+        # A quiet night (navigation finds nothing new), then one more backdated post: the night after a
+        # quiet one was once only a sample of the navigation, and such a post waited for the draw.
+        night3 = run_night(scratch_db, wp.base_url, sites)
+        late = dict(backdated, key="backdated-2", title="Nachgetragen: " + day2["posts"][0]["title"])
+        late.update(
+            slug=day2["posts"][0]["slug"] + "-nachgetragen", **_wp_dates(BASE_DATE - timedelta(days=101))
+        )
+        wp.apply({"posts": [late]})
+        truth4 = by_key(wp.truth())
+        night4 = run_night(scratch_db, wp.base_url, sites)
     assert len(posts) >= 60
     assert set(night1.articles) == posts
     found_by = {
@@ -94,3 +104,8 @@ def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
         assert normalize_url(truth2[key]["url"]) in night2.articles, key
     # Night 2 walks navigation again (it paid on night 1), not the whole first night.
     assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
+    assert normalize_url(truth4["backdated-2"]["url"]) in night4.articles
+    # The sitemap names 10 of the posts: later nights know the rest need navigation, walked every night.
+    for night in (night3, night4):
+        assert night.stats["crawl"]["unlisted_articles_known"] >= len(posts) - SITEMAP_NEWEST
+        assert night.stats["crawl"]["skipped_navigation"] == 0
