@@ -224,6 +224,7 @@ class _State:
         flaky: bool = False,
         trashed: frozenset[str] = frozenset(),
         backdated_per_day: int = 0,
+        backdated_age: float | None = None,
     ) -> None:
         self.seed = seed
         self.day = day
@@ -258,7 +259,12 @@ class _State:
             for j in range(backdated_per_day):
                 # Published on day d but dated before every other post (an editor's late filing): only the
                 # last pages of its section and the archives list it; a sitemap capped to the newest does not.
-                old_offset = -(SPREAD + timedelta(days=d - 1, hours=j + 1))
+                # With backdated_age (a share of the archive's span): dated into the middle of the sections.
+                old_offset = -(
+                    SPREAD * backdated_age + timedelta(hours=j + 1)
+                    if backdated_age is not None
+                    else SPREAD + timedelta(days=d - 1, hours=j + 1)
+                )
                 originals.append(
                     (articles + BACKDATED_INDEX_OFFSET + (d - 2) * backdated_per_day + j, old_offset, d)
                 )
@@ -572,10 +578,12 @@ class Portal:
         sitemap_cap: int | None = None,
         rest_api: bool = True,
         backdated_per_day: int = 0,
+        backdated_age: float | None = None,
     ) -> None:
         self.articles = articles
         # Posts published from day 2 on but dated before all others (see _State).
         self.backdated_per_day = backdated_per_day
+        self.backdated_age = backdated_age
         self.planted_edits_enabled = planted_edits
         # As WordPress core serves it without SEO plugins: robots.txt names only the core sitemap
         # (no lastmod), pages carry no ETag/Last-Modified; the REST API tells modification times.
@@ -631,6 +639,7 @@ class Portal:
                 self.flaky_pages,
                 frozenset(self._trashed),
                 self.backdated_per_day,
+                self.backdated_age,
             )
             state.sitemap_cap, state.rest_api = self.sitemap_cap, self.rest_api
             self._states[day] = state

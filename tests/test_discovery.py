@@ -114,6 +114,52 @@ def test_a_site_whose_listings_miss_articles_is_walked_every_night_and_loses_no_
     assert skipped == dict.fromkeys(skipped, 0)
 
 
+def test_a_post_dated_into_the_middle_of_a_section_is_found_by_the_listing_growing(db_url: str, conn) -> None:
+    # Long sections (five pages and more), a sitemap capped to the 30 newest posts, no REST API. From day 2
+    # on, four new posts a day, and two dated 45 days back: neither a section's first nor its last page
+    # lists those.
+    # Night 2 measures each listing (its first and last pages); on nights 3 and 4 a listing that holds
+    # more than it did has its middle pages walked. Before, those posts were never found (0 of 2).
+    from crawler import stages
+
+    missed: dict[str, int] = {}
+    insertions: dict[str, int] = {}
+    with running_portal(
+        articles=500,
+        seed=11,
+        sitemap_cap=30,
+        rest_api=False,
+        new_articles_per_day=4,
+        backdated_per_day=2,
+        backdated_age=0.5,
+    ) as server:
+        base = server.base_url
+        for night, day in (("night-1", 1), ("night-2", 1), ("night-3", 2), ("night-4", 3)):
+            server.set_day(day)
+            figures = run_crawl(base, night, db_url)
+            stages.clean(night, db_url=db_url)
+            backdated = {
+                normalize_url(base + m.path)
+                for m in server.portal._state.metas
+                if m.kind == "original" and m.created_day == day > 1
+            }
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT url FROM articles")
+                have = {normalize_url(url) for (url,) in cur.fetchall()}
+            if backdated:
+                missed[night] = len(backdated - have)
+            insertions[night] = figures.get("listing_insertions", 0)
+    assert missed == {"night-3": 0, "night-4": 0}
+    # Nothing grew on night 2: no middle page walked; on nights 3 and 4 the sections that grew.
+    assert insertions["night-2"] == 0
+    assert insertions["night-3"] >= 1 and insertions["night-4"] >= 1
+    # Only where a late post went: the new posts on top (listed by the sitemap) are growth expected.
+    assert insertions["night-3"] <= 2 and insertions["night-4"] <= 2
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM fetch_state WHERE listing_items IS NOT NULL")
+        assert cur.fetchone()[0] >= 3  # the sections measured
+
+
 def test_a_sitemap_of_archive_pages_is_probed_once_then_left_to_the_sample(
     db_url: str, conn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

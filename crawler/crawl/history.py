@@ -106,6 +106,31 @@ def load_last_yield(db_url: str, site: str, run_id: str) -> dict[str, tuple[int,
         conn.close()
 
 
+def load_listing_sizes(db_url: str, site: str) -> dict[str, int]:
+    """Posts each paginated listing of the site held when last measured, by its first page's URL."""
+    conn = db.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT url, listing_items FROM fetch_state WHERE site = %s AND listing_items IS NOT NULL",
+                (site,),
+            )
+            return {url: items for url, items in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def record_listing_sizes(
+    cur: psycopg2.extensions.cursor, site: str, fetched: Iterable[str], sizes: Mapping[str, int]
+) -> None:
+    """Store tonight's listing sizes; a listing fetched but not measured tonight loses its old one."""
+    for url in sorted(set(fetched) | set(sizes)):
+        cur.execute(
+            "UPDATE fetch_state SET listing_items = %s WHERE site = %s AND url = %s",
+            (sizes.get(url), site, url),
+        )
+
+
 def load_sitemap_verdicts(db_url: str, site: str) -> dict[str, bool]:
     """The site's sitemaps (site-relative paths) and whether their last probe found an article."""
     conn = db.connect(db_url)

@@ -295,6 +295,8 @@ class RawPagePipeline:
             "links_unread": counted("links_unread"),
             # Live articles last night's sitemaps and REST API did not name: navigation is walked, not sampled.
             "unlisted_articles_known": counted("unlisted_articles_known"),
+            # Listings that hold more posts than last night with none new on their first or last page.
+            "listing_insertions": counted("listing_insertions"),
             "channels": channels(stats),
             "removal_checks": counted("removal_checks"),
             "removed": counted("removed"),

@@ -33,7 +33,9 @@ from crawler.crawl.history import (
     Known,
     load_known,
     load_last_yield,
+    load_listing_sizes,
     load_sitemap_verdicts,
+    record_listing_sizes,
     record_listings,
     record_sitemap_verdicts,
     record_yield,
@@ -342,6 +344,13 @@ class PortalSpider(Spider):
         # Once navigation finds an article the listings missed, they are incomplete: walk it all.
         self.walk_all = False
         self.truncated: list[tuple[str, int, int]] = []  # (listing URL, first unfetched page, last page)
+        # Paginated listings by their first page's URL: posts they held last night (probed then), and
+        # tonight's figures; the first pages fetched tonight (a listing not measured loses its figure).
+        self.listing_sizes: dict[str, int] = {}
+        self.listing_sizes_tonight: dict[str, int] = {}
+        self.listing_roots: set[str] = set()
+        self.listing_first: dict[str, int] = {}  # posts on each listing's first page tonight
+        self.listing_new: Counter[str] = Counter()  # posts on its pages tonight no earlier night knew
         self.retry_backoff = 2.0
         # Late retries whose backoff has not run out yet: the retry, and the server's good answers by then.
         self.waiting_retries: dict[int, tuple[Request, int]] = {}
@@ -597,6 +606,7 @@ class PortalSpider(Spider):
         self.fetch_state = load_fetch_state(db_url, self.site, self.run_id)
         self.known = load_known(db_url, self.site, self.run_id)
         verdicts = load_sitemap_verdicts(db_url, self.site)
+        self.listing_sizes = load_listing_sizes(db_url, self.site)
         self.archive_sitemaps = {sitemap for sitemap, articles in verdicts.items() if not articles}
         self.article_sitemaps = {sitemap for sitemap, articles in verdicts.items() if articles}
         self.article_families = {_sitemap_family(sitemap) for sitemap in self.article_sitemaps}
@@ -1379,8 +1389,11 @@ class PortalSpider(Spider):
                 yield request
         via = "pagination" if PAGINATION.match(urlsplit(response.url).path) else "section"
         new = 0
+        items: set[str] = set()  # the posts the page lists, known or not: its share of the listing's size
         for href in response.xpath(TEASER_LINKS).getall():
             target = self.crawl_url(response.urljoin(href.strip()))
+            if target is not None and not is_section_url(target):
+                items.add(target)
             if target is None or target in self.seen or is_section_url(target) or self.known_alias(target):
                 continue
             request = self.request(target, via=via, depth=1)
@@ -1389,6 +1402,8 @@ class PortalSpider(Spider):
                 yield request
         for href in scan.links:
             target = self.crawl_url(_absolute(response, href))
+            if target and DATED_PATH.search(urlsplit(target).path):
+                items.add(target)
             if (
                 target
                 and target not in self.seen
@@ -1399,10 +1414,19 @@ class PortalSpider(Spider):
                 if request is not None:
                     new += 1
                     yield request
-        yield from self._later_pages(response, scan, new > 0)
+        # Posts no earlier night knew, however tonight found them (a sitemap, this page): the listing's
+        # expected growth since last night.
+        fresh = sum(1 for target in items if target not in self.known)
+        yield from self._later_pages(response, scan, new, len(items), fresh)
 
-    def _later_pages(self, response: TextResponse, scan: PageScan, paid: bool) -> Iterator[Request]:
-        """The next page while pages bring new articles; else probe the last page, walking all if it pays."""
+    def _later_pages(
+        self, response: TextResponse, scan: PageScan, new: int, items: int = 0, fresh: int = 0
+    ) -> Iterator[Request]:
+        """The next page while pages bring new articles; else probe the last page, walking all if it pays.
+
+        `new` is the number of posts the page brought tonight's crawl, `items` the posts it lists and
+        `fresh` those of them no earlier night knew (see _listing_grew).
+        """
         match = PAGINATION.match(urlsplit(response.url).path)
         listing = match.group("listing") if match else urlsplit(response.url).path
         root = f"{self.base_scheme}://{self.base_netloc}{listing}"
@@ -1414,32 +1438,67 @@ class PortalSpider(Spider):
         ]
         current = int(match.group("n")) if match else 1
         last = min(max(numbers, default=current), self.max_pagination)
-        paid = paid or self.walk_all
+        paid = new > 0 or self.walk_all
+        probe = bool(response.meta.get("nr_probe"))
         if paid and not numbers:
             # Paginated otherwise (?page=2, /seite/2): the page's rel=next, while pages bring articles.
             for href in scan.next_links:
                 request = self.navigate(response.urljoin(href), "pagination", 0, paid=True)
                 if request is not None:
                     yield request
-            if not response.meta.get("nr_probe"):
+            if not probe:
                 # No numbered link says a /page/N/ exists: none is invented (on /seite/2/ sites they all
                 # 404, and a last page links to no next one). A paying probe still walks back (below).
                 return
-        if not paid and not response.meta.get("nr_probe") and current + 1 < last:
+        if not paid and not probe and current + 1 < last:
             self.truncated.append((root, current + 1, last - 1 if current == 1 else last))
-        if response.meta.get("nr_probe") and paid:
-            pages = range(2, last)  # the probe found articles nothing else listed: walk them all
+        key = self.crawl_url(root) or root  # as fetch_state spells the first page's URL
+        if current == 1:
+            self.listing_roots.add(key)
+            self.listing_first[key] = items
+        self.listing_new[key] += fresh
+        # Measured on every night that reads the last page, so that the next night can compare.
+        grew = (current == last or probe) and self._listing_grew(key, current, last, items)
+        # The pages before the one read and any it names beyond itself (WordPress's last page links to
+        # the ones before it, not to itself).
+        between = range(2, max(current, last + 1))
+        if probe and paid:
+            pages = between  # the probe found articles nothing else listed: walk them all
+        elif grew:
+            # Neither its first pages nor its last one has a new post, yet the listing holds more than
+            # last night: a post dated into its middle (a late filing). Its middle pages are walked.
+            self.count("listing_insertions")
+            pages = between
+            paid = True
         elif paid:
             pages = range(current + 1, min(current + 2, last + 1))  # only a page a link names
-        elif current == 1 and last >= 2:
+        elif (current == 1 and last >= 2) or (1 < current < last and not probe):
+            # The last page of a listing whose first page, or whose new posts, end here: sitemaps capped
+            # to recent posts miss what later pages list, and its size tells whether one was filed late.
             if self.sample_navigation and not self.take_sample_slot():
                 return  # on a sampled night a probe is part of the sample, and of its cap
-            pages = range(last, last + 1)  # sitemaps capped to recent posts miss what later pages list
-            yield from self._page_requests(root, pages, paid, probe=True)
+            yield from self._page_requests(root, range(last, last + 1), paid, probe=True)
             return
         else:
             return
         yield from self._page_requests(root, pages, paid)
+
+    def _listing_grew(self, key: str, current: int, last: int, items: int) -> bool:
+        """Whether a listing whose last page was just read holds more posts than last night's figure and
+        the new posts found on its pages tonight.
+
+        Its size is (pages before the last) x (posts on the first page) + (posts on the last page), kept
+        per night for the next one to compare; a page beyond the one read is growth as well.
+        """
+        earlier = self.listing_sizes.get(key)
+        if last > current:
+            return earlier is not None  # a page more than the last one known: the listing grew
+        first = self.listing_first.get(key, 0)
+        if not first or not items:
+            return False
+        size = (current - 1) * first + items
+        self.listing_sizes_tonight[key] = size
+        return earlier is not None and size > earlier + self.listing_new[key]
 
     def _page_requests(self, root: str, pages: range, paid: bool, probe: bool = False) -> Iterator[Request]:
         for n in pages:
@@ -1554,5 +1613,6 @@ class PortalSpider(Spider):
                 )
                 record_yield(cur, self.run_id, self.site, self.channel_requests, self.channel_articles)
                 record_sitemap_verdicts(cur, self.site, self.night_started, self.sitemap_verdicts())
+                record_listing_sizes(cur, self.site, self.listing_roots, self.listing_sizes_tonight)
         finally:
             conn.close()

@@ -33,7 +33,14 @@ $GLOBALS['wp_filter']['wp_sitemaps_posts_query_args'][10][] = ['accepted_args' =
 $GLOBALS['wp_filter']['wp_sitemaps_posts_pre_max_num_pages'][10][] = ['accepted_args' => 2, 'function' =>
     function ($max, $post_type) {{ return 1; }}];
 """
-FLAVOUR = Flavour("twentytwentyone", "de_DE", "127.0.0.8", config=CAPPED_SITEMAP + REST_API_REFUSED)
+# Four posts a listing page (WordPress's default is ten): sections long enough to have a middle.
+SHORT_PAGES = """
+$GLOBALS['wp_filter']['pre_option_posts_per_page'][10][] = ['accepted_args' => 1, 'function' =>
+    function ($value) { return 4; }];
+"""
+FLAVOUR = Flavour(
+    "twentytwentyone", "de_DE", "127.0.0.8", config=CAPPED_SITEMAP + REST_API_REFUSED + SHORT_PAGES
+)
 
 
 def _largest_section(plan: Plan) -> str:
@@ -48,6 +55,20 @@ def _largest_section(plan: Plan) -> str:
     section = max(sizes, key=lambda s: sizes[s])
     assert sizes[section] > 10  # more than WordPress's first page of 10 posts
     return section
+
+
+def _middle_date(plan: Plan) -> datetime:
+    """A date halfway through the largest section's posts: its middle page lists a post of that date."""
+    parent = {c["slug"]: c["parent"] for c in plan.categories}
+    section = _largest_section(plan)
+    dates = sorted(
+        datetime.fromisoformat(post.fields["date"]).replace(tzinfo=BASE_DATE.tzinfo)
+        for post in plan.posts.values()
+        if post.fields.get("category")
+        and (parent.get(post.fields["category"]) or post.fields["category"]) == section
+    )
+    half = len(dates) // 2
+    return dates[half - 1] + (dates[half] - dates[half - 1]) / 2
 
 
 def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
@@ -91,6 +112,13 @@ def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
         wp.apply({"posts": [late]})
         truth4 = by_key(wp.truth())
         night4 = run_night(scratch_db, wp.base_url, sites)
+        # A post dated into the middle of the largest section: neither its first nor its last page lists
+        # it, but the section now holds one post more than night 4 measured.
+        middle = dict(backdated, key="middle", title="Nachgeliefert: " + day2["posts"][0]["title"])
+        middle.update(slug=day2["posts"][0]["slug"] + "-nachgeliefert", **_wp_dates(_middle_date(plan)))
+        wp.apply({"posts": [middle]})
+        truth5 = by_key(wp.truth())
+        night5 = run_night(scratch_db, wp.base_url, sites)
     assert len(posts) >= 60
     assert set(night1.articles) == posts
     found_by = {
@@ -105,6 +133,8 @@ def test_posts_only_navigation_lists_are_found_on_night_1_and_night_2(
     # Night 2 walks navigation again (it paid on night 1), not the whole first night.
     assert night2.stats["crawl"]["requested"] < night1.stats["crawl"]["requested"] / 2
     assert normalize_url(truth4["backdated-2"]["url"]) in night4.articles
+    assert normalize_url(truth5["middle"]["url"]) in night5.articles
+    assert night5.stats["crawl"]["listing_insertions"] >= 1
     # The sitemap names 10 of the posts: later nights know the rest need navigation, walked every night.
     for night in (night3, night4):
         assert night.stats["crawl"]["unlisted_articles_known"] >= len(posts) - SITEMAP_NEWEST
