@@ -345,11 +345,11 @@ class PortalSpider(Spider):
         self.walk_all = False
         self.truncated: list[tuple[str, int, int]] = []  # (listing URL, first unfetched page, last page)
         # Paginated listings by their first page's URL: posts they held last night (probed then), and
-        # tonight's figures; the first pages fetched tonight (a listing not measured loses its figure).
+        # tonight's figures.
         self.listing_sizes: dict[str, int] = {}
         self.listing_sizes_tonight: dict[str, int] = {}
-        self.listing_roots: set[str] = set()
-        self.listing_first: dict[str, int] = {}  # posts on each listing's first page tonight
+        # Posts on each first page fetched tonight (a listing fetched but not measured loses its figure).
+        self.listing_first: dict[str, int] = {}
         self.listing_new: Counter[str] = Counter()  # posts on its pages tonight no earlier night knew
         self.retry_backoff = 2.0
         # Late retries whose backoff has not run out yet: the retry, and the server's good answers by then.
@@ -1392,9 +1392,10 @@ class PortalSpider(Spider):
         items: set[str] = set()  # the posts the page lists, known or not: its share of the listing's size
         for href in response.xpath(TEASER_LINKS).getall():
             target = self.crawl_url(response.urljoin(href.strip()))
-            if target is not None and not is_section_url(target):
-                items.add(target)
-            if target is None or target in self.seen or is_section_url(target) or self.known_alias(target):
+            if target is None or is_section_url(target):
+                continue
+            items.add(target)
+            if target in self.seen or self.known_alias(target):
                 continue
             request = self.request(target, via=via, depth=1)
             if request is not None:
@@ -1402,14 +1403,10 @@ class PortalSpider(Spider):
                 yield request
         for href in scan.links:
             target = self.crawl_url(_absolute(response, href))
-            if target and DATED_PATH.search(urlsplit(target).path):
-                items.add(target)
-            if (
-                target
-                and target not in self.seen
-                and DATED_PATH.search(urlsplit(target).path)
-                and not self.known_alias(target)
-            ):
+            if not target or not DATED_PATH.search(urlsplit(target).path):
+                continue
+            items.add(target)
+            if target not in self.seen and not self.known_alias(target):
                 request = self.request(target, via=via, depth=1)
                 if request is not None:
                     new += 1
@@ -1454,7 +1451,6 @@ class PortalSpider(Spider):
             self.truncated.append((root, current + 1, last - 1 if current == 1 else last))
         key = self.crawl_url(root) or root  # as fetch_state spells the first page's URL
         if current == 1:
-            self.listing_roots.add(key)
             self.listing_first[key] = items
         self.listing_new[key] += fresh
         # Measured on every night that reads the last page, so that the next night can compare.
@@ -1613,6 +1609,6 @@ class PortalSpider(Spider):
                 )
                 record_yield(cur, self.run_id, self.site, self.channel_requests, self.channel_articles)
                 record_sitemap_verdicts(cur, self.site, self.night_started, self.sitemap_verdicts())
-                record_listing_sizes(cur, self.site, self.listing_roots, self.listing_sizes_tonight)
+                record_listing_sizes(cur, self.site, self.listing_first, self.listing_sizes_tonight)
         finally:
             conn.close()
